@@ -1,0 +1,43 @@
+"""zerograd.autograd: reverse mode (`backward`, `grad`), custom `Function`s, grad modes,
+anomaly detection; forward mode lives in `forward_ad`, Jacobians and friends in `functional`,
+numerical checks in `gradcheck`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .engine import backward, grad
+from .function import PRIMITIVES, Function, FunctionCtx, Primitive
+from .grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_detect_anomaly,
+    set_grad_enabled,
+)
+from .graph import Node
+
+__all__ = [
+    "PRIMITIVES", "Function", "FunctionCtx", "Node", "Primitive", "backward", "detect_anomaly",
+    "enable_grad", "grad", "gradcheck", "gradgradcheck", "inference_mode", "is_anomaly_enabled",
+    "is_grad_enabled", "no_grad", "set_detect_anomaly", "set_grad_enabled", "forward_ad",
+    "functional",
+]
+
+_LAZY = {"forward_ad", "functional", "graph", "gradcheck"}
+
+
+def __getattr__(name: str) -> Any:
+    # Submodules load on first use; `gradcheck` and `gradgradcheck` are functions of the
+    # gradcheck module, as in torch.autograd.
+    if name in ("gradcheck", "gradgradcheck"):
+        mod = importlib.import_module(".gradcheck", __name__)
+        return getattr(mod, name)
+    if name in _LAZY:
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError(f"module 'zerograd.autograd' has no attribute '{name}'")

@@ -1,0 +1,399 @@
+"""Primitive (the internal op: forward on arrays, VJP and JVP in Tensor ops) and Function.
+
+A primitive is one class: `forward` computes on backend arrays; `backward` (the VJP) and `jvp`
+are written with zerograd Tensor operations, so they are differentiable themselves. Each
+concrete primitive registers itself in `PRIMITIVES` when its class is defined; everything that
+needs the list of ops (engine, forward mode, graph labels, tests) reads it from there.
+
+`apply` is the one place that runs a primitive: it computes the output, and, only when an input
+requires grad, records the node (inputs, saved tensors); when an input carries a forward-mode
+tangent, it computes the output's tangent at once with the `jvp` rule. The user-facing
+`Function` (custom ops with `ctx`) is built on the same node machinery.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..backend import np
+from .grad_mode import enable_grad, forward_state, no_grad, state
+from .graph import Node, _sequence, grad_accumulator
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+PRIMITIVES: dict[str, type[Primitive]] = {}
+_new = object.__new__
+_generic = np.generic  # NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays
+
+
+class Primitive(Node):
+    """An operation with a forward kernel on arrays and VJP/JVP rules in Tensor ops.
+
+    Subclasses set `op_name` (registry key), `grad_fn_name` (PyTorch's, e.g. 'MulBackward0'),
+    `save_inputs` (indices of inputs the rules need) and `save_output`. Keyword parameters of
+    `apply` become attributes of the node before `forward` runs (`self.dim`), and `forward` may
+    stash more (shapes, masks) for the rules.
+    """
+
+    op_name: ClassVar[str]
+    save_inputs: ClassVar[tuple[int, ...]] = ()
+    save_output: ClassVar[bool] = False
+    n_outputs: ClassVar[int] = 1  # how many arrays forward returns (a tuple when > 1)
+    n_diff_outputs: ClassVar[int] = 1  # the first ones are differentiable; the rest are not
+    is_view: ClassVar[bool] = False  # output may share storage with input 0
+    differentiable: ClassVar[bool] = True  # False: gradient is zero (floor, sign, ...)
+    _saved: Any = ()  # None once released by a backward pass
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "op_name" in cls.__dict__:
+            if cls.op_name in PRIMITIVES:
+                raise RuntimeError(f"primitive {cls.op_name!r} registered twice")
+            PRIMITIVES[cls.op_name] = cls
+
+    # --- the three rules ----------------------------------------------------------------------
+
+    def forward(self, *arrays: Any) -> Any:
+        """Compute the output array(s) from input arrays (and parameters on self)."""
+        raise NotImplementedError
+
+    def backward(self, *grads: Tensor) -> Any:
+        """VJP: gradients for each input, given one gradient per differentiable output."""
+        raise NotImplementedError(f"{self.name()} has no backward rule yet")
+
+    def jvp(self, *tangents: Tensor) -> Any:
+        """JVP: the output tangent(s), given one tangent per input (zeros where missing)."""
+        raise NotImplementedError(f"{self.name()} has no forward-mode rule yet")
+
+    vjp = backward
+
+    # --- running ------------------------------------------------------------------------------
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Any:
+        """Run the primitive on tensors (or Python numbers) and record it for autograd."""
+        arrays = [x._data if isinstance(x, _Tensor) else x for x in inputs]
+        return _apply(cls, inputs, arrays, params)
+
+    # --- saved tensors ------------------------------------------------------------------------
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """What forward saved for the rules, checked against later in-place changes."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        out = []
+        for t, version in saved:
+            if t is _OUTPUT:
+                t = self._saved_output(version)
+            elif version is not None and t._vc[0] != version:
+                _raise_modified(t, version, self)
+            out.append(t)
+        return tuple(out)
+
+    def _saved_output(self, version: int) -> Tensor:
+        # The output is kept as an array (not the Tensor) so that out -> node -> out is no
+        # reference cycle: the intermediate dies as soon as the user drops it.
+        vc = self._out_vc
+        if vc[0] != version:
+            t = _Tensor._make(self._out)
+            t._vc = vc
+            _raise_modified(t, version, self)
+        t = _Tensor._make(self._out)
+        t._vc = vc
+        t.requires_grad = True
+        t.grad_fn = self
+        return t
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input: does the backward pass need a gradient for it?"""
+        return tuple(n is not None for n, _ in self.next_functions)
+
+
+class _OutputMarker:
+    """Stands in the saved list for the op's own output."""
+
+
+_OUTPUT = _OutputMarker()
+
+
+def _raise_modified(t: Tensor, version: int, node: Node) -> None:
+    kind = {"float32": "Float", "float64": "Double", "float16": "Half"}.get(t.dtype.name, "")
+    producer = (
+        f"output {t._output_nr} of {t.grad_fn.name()}" if t.grad_fn is not None else "a leaf"
+    )
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{kind}Tensor [{', '.join(map(str, t.shape))}]], which is "
+        f"{producer}, is at version {t._vc[0]}; expected version {version} instead "
+        f"(it was saved by {node.name()}). Hint: clone the tensor before changing it in place "
+        "(`y = y.clone()`), or use the out-of-place form (`y = y + 1` instead of `y += 1`)."
+    )
+
+
+def _apply(cls: type[Primitive], inputs: Sequence[Any], arrays: Sequence[Any],
+           params: dict[str, Any]) -> Any:
+    """Run `cls` on `arrays`; wrap the result; record the node when a gradient is needed."""
+    node = _new(cls)
+    node.__dict__ = params  # keyword parameters become attributes the rules can read
+    out = node.forward(*arrays)
+
+    needs_grad = False
+    if state.enabled:
+        for x in inputs:
+            if isinstance(x, _Tensor) and x.requires_grad:
+                needs_grad = True
+                break
+    dual = forward_state.level is not None and any(
+        isinstance(x, _Tensor) and x._fw is not None for x in inputs
+    )
+
+    if cls.n_outputs == 1:
+        if isinstance(out, _generic):
+            out = np.asarray(out)
+        result = _make(out)
+        if cls.is_view:
+            _mark_view(result, inputs[0], node)
+        outs: tuple[Tensor, ...] = (result,)
+    else:
+        outs = tuple(_make(np.asarray(o) if isinstance(o, _generic) else o) for o in out)
+        result = outs
+
+    if needs_grad or dual:
+        _save(node, cls, inputs, outs[0])
+    if needs_grad:
+        node.next_functions = tuple(_edge(x) for x in inputs)
+        node._seq = next(_sequence)
+        node._in_meta = tuple(
+            (x._data.shape, x._data.dtype) if isinstance(x, _Tensor) else None for x in inputs
+        )
+        if state.anomaly:
+            node._trace = "".join(traceback.format_stack()[:-2])
+        if cls.n_diff_outputs > 1:  # the engine makes zeros for outputs that got no gradient
+            node._out_meta = tuple((o._data,) for o in outs)
+        for i in range(cls.n_diff_outputs):
+            o = outs[i]
+            o.requires_grad = True
+            o.grad_fn = node
+            o._output_nr = i
+    if dual:
+        _forward_tangents(node, inputs, outs)
+    return result
+
+
+def _make(arr: Any) -> Tensor:
+    return _Tensor._make(arr)
+
+
+def _mark_view(out: Tensor, source: Any, node: Primitive) -> None:
+    """If `out` shares `source`'s storage: share its version counter and base, and remember
+    how it was made (in-place writes into a view replay that to update the base's history)."""
+    a, s = out._data, source._data
+    b = a.base
+    if b is not None and (b is s or b is s.base):
+        out._vc = source._vc
+        out._base = source._base if source._base is not None else source
+        out._extra = {"view": (node, source)}
+
+
+def _save(node: Primitive, cls: type[Primitive], inputs: Sequence[Any], out: Tensor) -> None:
+    saved = []
+    for i in cls.save_inputs:
+        x = inputs[i]
+        saved.append((x, x._vc[0]) if isinstance(x, _Tensor) else (x, None))
+    if cls.save_output:
+        node._out = out._data
+        node._out_vc = out._vc
+        saved.append((_OUTPUT, out._vc[0]))
+    if saved:
+        node._saved = tuple(saved)
+
+
+def _edge(x: Any) -> tuple[Node | None, int]:
+    """The (node, output_nr) an input's gradient flows to."""
+    if not isinstance(x, _Tensor) or not x.requires_grad:
+        return (None, 0)
+    if x.grad_fn is not None:
+        return (x.grad_fn, x._output_nr)
+    return (grad_accumulator(x), 0)
+
+
+def _forward_tangents(node: Primitive, inputs: Sequence[Any], outs: tuple[Tensor, ...]) -> None:
+    """Forward mode: compute the output tangent(s) now, from the inputs' tangents."""
+    tangents = []
+    for x in inputs:
+        if not isinstance(x, _Tensor):
+            tangents.append(0.0)
+        elif x._fw is not None:
+            tangents.append(x._fw)
+        else:  # Note [Missing tangents are zeros]: rules never see None
+            tangents.append(_Tensor._make(np.zeros_like(x._data) if _is_cpu(x) else
+                                          x._data * 0))
+    # The rule's own operations must not compute tangents of tangents at the same level.
+    forward_state.level, level = None, forward_state.level
+    try:
+        out_dot = node.jvp(*tangents)
+    finally:
+        forward_state.level = level
+    if not isinstance(out_dot, tuple):
+        out_dot = (out_dot,)
+    for o, t in zip(outs[: node.n_diff_outputs], out_dot):
+        if t is not None:
+            o._fw = t if t.dtype is o.dtype else t.to(o.dtype)
+
+
+def _is_cpu(x: Tensor) -> bool:
+    return isinstance(x._data, np.ndarray)
+
+
+# --- custom Functions -----------------------------------------------------------------------------
+
+
+class FunctionCtx(Node):
+    """The `ctx` a custom Function's forward and backward receive; also its grad_fn."""
+
+    _saved: Any = ()
+    _fn: Any = None
+
+    def name(self) -> str:
+        """'<FunctionName>Backward', as PyTorch names custom nodes."""
+        return f"{self._fn.__name__}Backward"
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep tensors (or None) for backward; in-place changes to them are detected."""
+        self._saved = tuple(
+            (t, t._vc[0]) if isinstance(t, _Tensor) else (t, None) for t in tensors
+        )
+
+    saved_tensors = Primitive.saved_tensors
+    needs_input_grad = Primitive.needs_input_grad
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        """Declare inputs that forward changed in place."""
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        """Declare outputs that get no gradient (e.g. integer indices)."""
+        self._non_diff = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether missing output gradients reach backward as zeros (default) or None."""
+        self._materialize = value
+
+
+class Function:
+    """Base class for custom autograd operations, as `torch.autograd.Function`.
+
+    Example:
+        >>> import zerograd as torch
+        >>> class Square(torch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * g
+        >>> x = torch.tensor(3.0, requires_grad=True)
+        >>> Square.apply(x).backward(); x.grad
+        tensor(6.)
+    """
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        """Compute the output from the inputs (Tensor operations; no graph is recorded)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Any) -> Any:
+        """Return one gradient per forward input (None for inputs without one)."""
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward and, when an input requires grad, record the custom node."""
+        ctx = _new(_CustomNode)
+        ctx.__dict__ = {"_fn": cls}
+        needs_grad = state.enabled and any(
+            isinstance(a, _Tensor) and a.requires_grad for a in args
+        )
+        ctx.next_functions = tuple(_edge(a) for a in args) if needs_grad else ((None, 0),) * len(
+            args
+        )
+        with no_grad():
+            out = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        dirty = {id(t) for t in getattr(ctx, "_dirty", ())}
+        non_diff = getattr(ctx, "_non_diff", set())
+        wrapped = []
+        for i, o in enumerate(outs):
+            if not isinstance(o, _Tensor):
+                wrapped.append(o)
+                continue
+            if id(o) not in dirty and any(o is a for a in args):
+                o = o.view_as(o)  # an input returned as is becomes a new tensor, as in torch
+            if needs_grad and id(o) not in non_diff and o.dtype.is_floating_point:
+                o.requires_grad = True
+                o.grad_fn = ctx
+                o._output_nr = i
+            wrapped.append(o)
+        if needs_grad:
+            ctx._seq = next(_sequence)
+            ctx._in_meta = tuple(
+                (a._data.shape, a._data.dtype) if isinstance(a, _Tensor) else None for a in args
+            )
+            ctx._out_meta = tuple(
+                (o._data, o._data.shape) if isinstance(o, _Tensor) else None for o in wrapped
+            )
+            ctx.n_diff_outputs = len(wrapped)
+            if state.anomaly:
+                ctx._trace = "".join(traceback.format_stack()[:-1])
+        return wrapped[0] if single else tuple(wrapped)
+
+
+class _CustomNode(FunctionCtx):
+    """The node of a custom Function: its rule is the user's `backward`."""
+
+    def run_backward(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
+        """Call the user's backward with one gradient per output."""
+        materialize = getattr(self, "_materialize", True)
+        full = []
+        for g, meta in zip(grads, self._out_meta):
+            if g is None and materialize and meta is not None:
+                g = _Tensor._make(meta[0] * 0)
+            full.append(g)
+        with enable_grad() if create_graph else no_grad():
+            res = self._fn.backward(self, *full)
+        if not isinstance(res, tuple):
+            res = (res,)
+        n_in = len(self.next_functions)
+        if len(res) < n_in:
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {n_in}, got {len(res)})"
+            )
+        return tuple(res[:n_in])
+
+
+def _late_imports() -> None:
+    """Bind the Tensor class once _tensor.py has loaded (it imports this module)."""
+    global _Tensor
+    from .._tensor import Tensor
+
+    _Tensor = Tensor
+
+
+_Tensor: Any = None

@@ -1,0 +1,1020 @@
+"""Elementwise primitives (add, mul, exp, relu, ...) and the non-differentiable elementwise
+functions (comparisons, logical and bitwise ops, floor division).
+
+`operands()` is where PyTorch's type promotion meets the arrays: it casts both operands to the
+result dtype before the kernel runs (NumPy 2 would promote differently), and turns NumPy's
+broadcasting ValueError into PyTorch's RuntimeError. Gradients that come back in the promoted
+dtype or broadcast shape are put right by the engine (Note [Broadcasting in backward]).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.function import Primitive, _apply
+from ..backend import np
+
+_Number = (int, float, bool)
+
+# Floats, not warnings: PyTorch never warns on log(0) or overflow, and a per-op errstate
+# context would cost more than the op itself.
+np.seterr(all="ignore")
+
+
+# --- operands and promotion -------------------------------------------------------------------
+
+
+def _scalar(v: Any) -> Any:
+    """A Python number from a Python or NumPy scalar; TypeError for anything else."""
+    if isinstance(v, _Number):
+        return v
+    if isinstance(v, np.generic):
+        return v.item()
+    raise TypeError(f"unsupported operand type: '{type(v).__name__}'")
+
+
+def as_operand(v: Any) -> Any:
+    """A Tensor or a Python number (NumPy arrays become tensors, as PyTorch allows)."""
+    if isinstance(v, Tensor):
+        return v
+    if isinstance(v, np.ndarray):
+        return Tensor._make(v)
+    return _scalar(v)
+
+
+def operands(x: Any, y: Any, floating: bool = False) -> tuple[Any, Any, D.dtype]:
+    """Arrays (or Python numbers) for x and y cast to PyTorch's result dtype, and that dtype.
+
+    `floating` makes integer results float (true division, exp, ...).
+    """
+    xa = x._data if isinstance(x, Tensor) else x
+    ya = y._data if isinstance(y, Tensor) else y
+    if isinstance(x, Tensor) and isinstance(y, Tensor):
+        if xa.dtype is ya.dtype and (not floating or xa.dtype.kind == "f"):
+            return xa, ya, D.from_numpy_dtype(xa.dtype)
+        if type(xa) is not type(ya) and xa.ndim and ya.ndim:
+            raise RuntimeError(
+                "Expected all tensors to be on the same device, but found at least two "
+                f"devices, {x.device} and {y.device}!"
+            )
+    rt = D.result_type(x, y)
+    if floating and rt.category < 2:
+        rt = D.get_default_dtype()
+    npd = rt.np
+    if isinstance(x, Tensor):
+        if xa.dtype != npd:
+            xa = xa.astype(npd)
+    elif rt.category == 2:
+        xa = float(xa)
+    if isinstance(y, Tensor):
+        if ya.dtype != npd:
+            ya = ya.astype(npd)
+    elif rt.category == 2:
+        ya = float(ya)
+    return xa, ya, rt
+
+
+def broadcast_error(x: Any, y: Any) -> RuntimeError:
+    """PyTorch's message for shapes that do not broadcast."""
+    from .._shapes import broadcast_shapes
+
+    try:
+        broadcast_shapes(getattr(x, "shape", ()), getattr(y, "shape", ()))
+    except RuntimeError as e:
+        return e
+    return RuntimeError("shapes do not broadcast")
+
+
+def binary(cls: type[Primitive], x: Any, y: Any, floating: bool = False, **params: Any) -> Any:
+    """Run a binary elementwise primitive with promotion and broadcasting checks."""
+    if not isinstance(y, Tensor):
+        y = as_operand(y)
+    if not isinstance(x, Tensor):
+        x = as_operand(x)
+    xa, ya, _ = operands(x, y, floating)
+    try:
+        return _apply(cls, (x, y), (xa, ya), params)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise broadcast_error(x, y) from None
+        raise
+
+
+def unary(cls: type[Primitive], x: Tensor, floating: bool = True, **params: Any) -> Any:
+    """Run a unary primitive; integer inputs of float functions become the default float."""
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{cls.op_name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}"
+        )
+    xa = x._data
+    if floating and xa.dtype.kind in "biu":
+        xa = xa.astype(D.get_default_dtype().np)
+    return _apply(cls, (x,), (xa,), params)
+
+
+def _needs(node: Primitive, i: int) -> bool:
+    return node.next_functions[i][0] is not None
+
+
+# --- binary primitives --------------------------------------------------------------------------
+
+
+class Add(Primitive):
+    """out = x + y        VJP: x_bar = g, y_bar = g        JVP: out_dot = x_dot + y_dot"""
+
+    op_name = "add"
+    grad_fn_name = "AddBackward0"
+
+    def forward(self, x: Any, y: Any) -> Any:
+        return x + y
+
+    def backward(self, g: Tensor) -> Any:
+        return g, g
+
+    def jvp(self, x_dot: Tensor, y_dot: Tensor) -> Tensor:
+        return x_dot + y_dot
+
+
+class Sub(Primitive):
+    """out = x - y        VJP: x_bar = g, y_bar = -g        JVP: out_dot = x_dot - y_dot"""
+
+    op_name = "sub"
+    grad_fn_name = "SubBackward0"
+
+    def forward(self, x: Any, y: Any) -> Any:
+        return x - y
+
+    def backward(self, g: Tensor) -> Any:
+        return g, (-g if _needs(self, 1) else None)
+
+    def jvp(self, x_dot: Tensor, y_dot: Tensor) -> Tensor:
+        return x_dot - y_dot
+
+
+class Mul(Primitive):
+    """out = x * y     VJP: x_bar = g * y, y_bar = g * x     JVP: out_dot = x_dot*y + x*y_dot"""
+
+    op_name = "mul"
+    grad_fn_name = "MulBackward0"
+    save_inputs = (0, 1)
+
+    def forward(self, x: Any, y: Any) -> Any:
+        return x * y
+
+    def backward(self, g: Tensor) -> Any:
+        x, y = self.saved_tensors
+        return (g * y if _needs(self, 0) else None), (g * x if _needs(self, 1) else None)
+
+    def jvp(self, x_dot: Tensor, y_dot: Tensor) -> Tensor:
+        x, y = self.saved_tensors
+        return x_dot * y + x * y_dot
+
+
+class Div(Primitive):
+    """out = x / y     VJP: x_bar = g / y, y_bar = -g * x / y²     JVP: (x_dot - out*y_dot) / y"""
+
+    op_name = "div"
+    grad_fn_name = "DivBackward0"
+    save_inputs = (0, 1)
+
+    def forward(self, x: Any, y: Any) -> Any:
+        return x / y
+
+    def backward(self, g: Tensor) -> Any:
+        x, y = self.saved_tensors
+        gx = g / y if _needs(self, 0) else None
+        gy = -g * x / (y * y) if _needs(self, 1) else None
+        return gx, gy
+
+    def jvp(self, x_dot: Tensor, y_dot: Tensor) -> Tensor:
+        x, y = self.saved_tensors
+        return x_dot / y - x * y_dot / (y * y)
+
+
+class Pow(Primitive):
+    """out = x ** y     VJP: x_bar = g*y*x^(y-1), y_bar = g*out*log(x)     JVP: the same, summed
+
+    Where x == 0 the exponent's gradient is taken as 0 (PyTorch's convention: log 0 is -inf
+    but the limit of x^y log x is 0 for y > 0).
+    """
+
+    op_name = "pow"
+    grad_fn_name = "PowBackward0"
+    save_inputs = (0, 1)
+    save_output = True
+
+    def forward(self, x: Any, y: Any) -> Any:
+        return x**y
+
+    def _partials(self) -> tuple[Any, Any]:
+        """d out/d x and d out/d y as tensors (None for a Python-number operand)."""
+        x, y, out = self.saved_tensors
+        dx = dy = None
+        if isinstance(x, Tensor):
+            dx = x * 0 if not isinstance(y, Tensor) and y == 0 else y * x ** (y - 1)
+        if isinstance(y, Tensor):
+            if isinstance(x, Tensor):
+                dy = where((x == 0) & (y >= 0), 0.0, out * log(x))
+            else:
+                dy = out * float(np.log(x))
+        return dx, dy
+
+    def backward(self, g: Tensor) -> Any:
+        dx, dy = self._partials()
+        return (g * dx if dx is not None and _needs(self, 0) else None), (
+            g * dy if dy is not None and _needs(self, 1) else None
+        )
+
+    def jvp(self, x_dot: Tensor, y_dot: Tensor) -> Tensor:
+        dx, dy = self._partials()
+        out = 0.0
+        if dx is not None:
+            out = x_dot * dx
+        if dy is not None:
+            out = out + y_dot * dy
+        return out if isinstance(out, Tensor) else x_dot * 0
+
+
+class Maximum(Primitive):
+    """out = max(x, y)     VJP: g to the larger input, g/2 to each on ties     JVP: likewise"""
+
+    op_name = "maximum"
+    grad_fn_name = "MaximumBackward0"
+    save_inputs = (0, 1)
+
+    def forward(self, x: Any, y: Any) -> Any:
+        return _xp(x, y).maximum(x, y)
+
+    def _weights(self) -> tuple[Tensor, Tensor]:
+        x, y = self.saved_tensors
+        wx = (x > y).to(x.dtype) + (x == y).to(x.dtype) * 0.5
+        return wx, 1 - wx
+
+    def backward(self, g: Tensor) -> Any:
+        wx, wy = self._weights()
+        return g * wx, g * wy
+
+    def jvp(self, x_dot: Tensor, y_dot: Tensor) -> Tensor:
+        wx, wy = self._weights()
+        return x_dot * wx + y_dot * wy
+
+
+class Minimum(Maximum):
+    """out = min(x, y)     VJP: g to the smaller input, g/2 to each on ties     JVP: likewise"""
+
+    op_name = "minimum"
+    grad_fn_name = "MinimumBackward0"
+
+    def forward(self, x: Any, y: Any) -> Any:
+        return _xp(x, y).minimum(x, y)
+
+    def _weights(self) -> tuple[Tensor, Tensor]:
+        x, y = self.saved_tensors
+        wx = (x < y).to(x.dtype) + (x == y).to(x.dtype) * 0.5
+        return wx, 1 - wx
+
+
+def _xp(*arrays: Any) -> Any:
+    from ..backend import namespace_of
+
+    for a in arrays:
+        if hasattr(a, "dtype") and not isinstance(a, np.generic):
+            return namespace_of(a)
+    return np
+
+
+class Where(Primitive):
+    """out = where(c, x, y)     VJP: x_bar = g·c, y_bar = g·(1-c)     JVP: where(c, x_dot, y_dot)"""
+
+    op_name = "where"
+    grad_fn_name = "WhereBackward0"
+    save_inputs = (0,)
+
+    def forward(self, c: Any, x: Any, y: Any) -> Any:
+        return _xp(c).where(c, x, y)
+
+    def backward(self, g: Tensor) -> Any:
+        (c,) = self.saved_tensors
+        return (
+            None,
+            where(c, g, 0.0) if _needs(self, 1) else None,
+            where(c, 0.0, g) if _needs(self, 2) else None,
+        )
+
+    def jvp(self, c_dot: Tensor, x_dot: Tensor, y_dot: Tensor) -> Tensor:
+        (c,) = self.saved_tensors
+        return where(c, x_dot, y_dot)
+
+
+# --- unary primitives ---------------------------------------------------------------------------
+
+
+class Neg(Primitive):
+    """out = -x        VJP: x_bar = -g        JVP: out_dot = -x_dot"""
+
+    op_name = "neg"
+    grad_fn_name = "NegBackward0"
+
+    def forward(self, x: Any) -> Any:
+        return -x
+
+    def backward(self, g: Tensor) -> Any:
+        return -g
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        return -x_dot
+
+
+class Exp(Primitive):
+    """out = exp(x)        VJP: x_bar = g * out        JVP: out_dot = x_dot * out"""
+
+    op_name = "exp"
+    grad_fn_name = "ExpBackward0"
+    save_output = True
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).exp(x)
+
+    def backward(self, g: Tensor) -> Any:
+        (out,) = self.saved_tensors
+        return g * out
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        (out,) = self.saved_tensors
+        return x_dot * out
+
+
+class Log(Primitive):
+    """out = log(x)        VJP: x_bar = g / x        JVP: out_dot = x_dot / x"""
+
+    op_name = "log"
+    grad_fn_name = "LogBackward0"
+    save_inputs = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).log(x)
+
+    def backward(self, g: Tensor) -> Any:
+        (x,) = self.saved_tensors
+        return g / x
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        (x,) = self.saved_tensors
+        return x_dot / x
+
+
+class Sin(Primitive):
+    """out = sin(x)        VJP: x_bar = g * cos(x)        JVP: out_dot = x_dot * cos(x)"""
+
+    op_name = "sin"
+    grad_fn_name = "SinBackward0"
+    save_inputs = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).sin(x)
+
+    def backward(self, g: Tensor) -> Any:
+        (x,) = self.saved_tensors
+        return g * cos(x)
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        (x,) = self.saved_tensors
+        return x_dot * cos(x)
+
+
+class Cos(Primitive):
+    """out = cos(x)        VJP: x_bar = -g * sin(x)        JVP: out_dot = -x_dot * sin(x)"""
+
+    op_name = "cos"
+    grad_fn_name = "CosBackward0"
+    save_inputs = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).cos(x)
+
+    def backward(self, g: Tensor) -> Any:
+        (x,) = self.saved_tensors
+        return -g * sin(x)
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        (x,) = self.saved_tensors
+        return -x_dot * sin(x)
+
+
+class Tanh(Primitive):
+    """out = tanh(x)        VJP: x_bar = g * (1 - out²)        JVP: out_dot = x_dot * (1 - out²)"""
+
+    op_name = "tanh"
+    grad_fn_name = "TanhBackward0"
+    save_output = True
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).tanh(x)
+
+    def backward(self, g: Tensor) -> Any:
+        (out,) = self.saved_tensors
+        return g * (1 - out * out)
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        (out,) = self.saved_tensors
+        return x_dot * (1 - out * out)
+
+
+class Sigmoid(Primitive):
+    """out = 1/(1+e^-x)     VJP: x_bar = g * out * (1-out)     JVP: x_dot * out * (1-out)"""
+
+    op_name = "sigmoid"
+    grad_fn_name = "SigmoidBackward0"
+    save_output = True
+
+    def forward(self, x: Any) -> Any:
+        xp = _xp(x)
+        e = xp.exp(-xp.abs(x))  # never overflows: e <= 1
+        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+    def backward(self, g: Tensor) -> Any:
+        (out,) = self.saved_tensors
+        return g * out * (1 - out)
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        (out,) = self.saved_tensors
+        return x_dot * out * (1 - out)
+
+
+class Relu(Primitive):
+    """out = max(x, 0)        VJP: x_bar = g * (out > 0)        JVP: out_dot = x_dot * (out > 0)"""
+
+    op_name = "relu"
+    grad_fn_name = "ReluBackward0"
+    save_output = True
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).maximum(x, 0).astype(x.dtype, copy=False)
+
+    def backward(self, g: Tensor) -> Any:
+        (out,) = self.saved_tensors
+        return g * (out > 0)
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        (out,) = self.saved_tensors
+        return x_dot * (out > 0)
+
+
+class Abs(Primitive):
+    """out = |x|        VJP: x_bar = g * sign(x)        JVP: out_dot = x_dot * sign(x)"""
+
+    op_name = "abs"
+    grad_fn_name = "AbsBackward0"
+    save_inputs = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).abs(x)
+
+    def backward(self, g: Tensor) -> Any:
+        (x,) = self.saved_tensors
+        return g * sign(x)
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        (x,) = self.saved_tensors
+        return x_dot * sign(x)
+
+
+class Sqrt(Primitive):
+    """out = √x        VJP: x_bar = g / (2 out)        JVP: out_dot = x_dot / (2 out)"""
+
+    op_name = "sqrt"
+    grad_fn_name = "SqrtBackward0"
+    save_output = True
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).sqrt(x)
+
+    def backward(self, g: Tensor) -> Any:
+        (out,) = self.saved_tensors
+        return g / (2 * out)
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        (out,) = self.saved_tensors
+        return x_dot / (2 * out)
+
+
+class Clamp(Primitive):
+    """out = min(max(x, lo), hi)    VJP: x_bar = g where lo <= x <= hi    JVP: x_dot there"""
+
+    op_name = "clamp"
+    grad_fn_name = "ClampBackward1"
+    save_inputs = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).clip(x, self.min, self.max).astype(x.dtype, copy=False)
+
+    def _inside(self) -> Tensor:
+        (x,) = self.saved_tensors
+        mask = x == x
+        if self.min is not None:
+            mask = mask & (x >= self.min)
+        if self.max is not None:
+            mask = mask & (x <= self.max)
+        return mask
+
+    def backward(self, g: Tensor) -> Any:
+        return g * self._inside()
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        return x_dot * self._inside()
+
+
+class _Piecewise(Primitive):
+    """Steps (floor, sign, ...): the gradient is zero wherever it exists, as in PyTorch."""
+
+    def backward(self, g: Tensor) -> Any:
+        return g * 0
+
+    def jvp(self, x_dot: Tensor) -> Tensor:
+        return x_dot * 0
+
+
+class Floor(_Piecewise):
+    """out = ⌊x⌋        VJP: x_bar = 0        JVP: out_dot = 0"""
+
+    op_name = "floor"
+    grad_fn_name = "FloorBackward0"
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).floor(x) if x.dtype.kind == "f" else x.copy()
+
+
+class Ceil(_Piecewise):
+    """out = ⌈x⌉        VJP: x_bar = 0        JVP: out_dot = 0"""
+
+    op_name = "ceil"
+    grad_fn_name = "CeilBackward0"
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).ceil(x) if x.dtype.kind == "f" else x.copy()
+
+
+class Round(_Piecewise):
+    """out = round(x) (half to even, as PyTorch)        VJP: 0        JVP: 0"""
+
+    op_name = "round"
+    grad_fn_name = "RoundBackward0"
+
+    def forward(self, x: Any) -> Any:
+        if x.dtype.kind != "f":
+            return x.copy()
+        return _xp(x).round(x, self.decimals)
+
+
+class Trunc(_Piecewise):
+    """out = trunc(x)        VJP: x_bar = 0        JVP: out_dot = 0"""
+
+    op_name = "trunc"
+    grad_fn_name = "TruncBackward0"
+
+    def forward(self, x: Any) -> Any:
+        return _xp(x).trunc(x) if x.dtype.kind == "f" else x.copy()
+
+
+class Sign(_Piecewise):
+    """out = sign(x)        VJP: x_bar = 0        JVP: out_dot = 0"""
+
+    op_name = "sign"
+    grad_fn_name = "SignBackward0"
+
+    def forward(self, x: Any) -> Any:
+        if x.dtype.kind == "b":
+            return x.copy()
+        return _xp(x).sign(x)
+
+
+# --- public functions ---------------------------------------------------------------------------
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
+    """input + alpha * other, elementwise with broadcasting."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return binary(Add, input, other)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
+    """input - alpha * other, elementwise with broadcasting."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
+    if alpha != 1:
+        other = mul(other, alpha)
+    return binary(Sub, input, other)
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """other - alpha * input (what `2 - x` calls)."""
+    if alpha != 1:
+        input = mul(input, alpha)
+    return binary(Sub, other, input, grad_fn_name="RsubBackward1")
+
+
+def _is_bool(v: Any) -> bool:
+    return isinstance(v, Tensor) and v._data.dtype.kind == "b" or isinstance(v, bool)
+
+
+def mul(input: Any, other: Any, *, out: Any = None) -> Tensor:
+    """input * other, elementwise with broadcasting (the Hadamard product)."""
+    return binary(Mul, input, other)
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Any = None) -> Tensor:
+    """input / other; integer tensors give float results, as in PyTorch."""
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        q = binary(Div, input, other, floating=True)
+        q = trunc(q)
+        return q.to(D.result_type(as_operand(input), as_operand(other)))
+    return binary(Div, input, other, floating=True)
+
+
+true_divide = divide = div
+multiply = mul
+subtract = sub
+
+
+def pow(input: Any, exponent: Any, *, out: Any = None) -> Tensor:  # noqa: A001
+    """input ** exponent, elementwise; integers to negative integer powers raise."""
+    x, e = as_operand(input), as_operand(exponent)
+    rt = D.result_type(x, e)
+    if rt.category < 2:
+        neg = bool((e._data < 0).any()) if isinstance(e, Tensor) else e < 0
+        if neg:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if isinstance(x, Tensor) and not isinstance(e, Tensor):
+        name = "PowBackward0"
+    elif isinstance(e, Tensor) and not isinstance(x, Tensor):
+        name = "PowBackward2"
+    else:
+        name = "PowBackward1"
+    return binary(Pow, x, e, grad_fn_name=name)
+
+
+def maximum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+    """Elementwise maximum of two tensors (NaN propagates)."""
+    return binary(Maximum, input, other)
+
+
+def minimum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+    """Elementwise minimum of two tensors (NaN propagates)."""
+    return binary(Minimum, input, other)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
+    """Elementwise choice: input where condition holds, else other (tensors or numbers)."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    cond = condition if isinstance(condition, Tensor) else Tensor._make(np.asarray(condition))
+    if cond._data.dtype.kind != "b":
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{_legacy_name(cond.dtype)}"
+        )
+    x, y = as_operand(input), as_operand(other)
+    xa, ya, _ = operands(x, y)
+    try:
+        return _apply(Where, (cond, x, y), (cond._data, xa, ya), {})
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise broadcast_error(x, y) from None
+        raise
+
+
+def _legacy_name(d: D.dtype) -> str:
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}[d.name]
+
+
+def neg(input: Tensor) -> Tensor:
+    """-input, elementwise."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return unary(Neg, input, floating=False)
+
+
+negative = neg
+
+
+def exp(input: Tensor) -> Tensor:
+    """e ** input, elementwise."""
+    return unary(Exp, input)
+
+
+def log(input: Tensor) -> Tensor:
+    """Natural logarithm, elementwise."""
+    return unary(Log, input)
+
+
+def sin(input: Tensor) -> Tensor:
+    """Sine, elementwise."""
+    return unary(Sin, input)
+
+
+def cos(input: Tensor) -> Tensor:
+    """Cosine, elementwise."""
+    return unary(Cos, input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent, elementwise."""
+    return unary(Tanh, input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """The logistic function 1 / (1 + e^-x), elementwise (overflow-free)."""
+    return unary(Sigmoid, input)
+
+
+def relu(input: Tensor) -> Tensor:
+    """max(input, 0), elementwise."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError('"clamp_min_scalar_cpu" not implemented for \'Bool\'')
+    return unary(Relu, input, floating=False)
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001
+    """|input|, elementwise."""
+    return unary(Abs, input, floating=False)
+
+
+absolute = abs
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """Square root, elementwise."""
+    return unary(Sqrt, input)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Limit values to [min, max] (either bound may be None)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, as_operand(min))
+        if max is not None:
+            out = minimum(out, as_operand(max))
+        return out
+    lo = _scalar(min) if min is not None else None
+    hi = _scalar(max) if max is not None else None
+    x = input
+    if input._data.dtype.kind in "biu" and any(isinstance(b, float) for b in (lo, hi)):
+        x = input.to(D.get_default_dtype())
+    return unary(Clamp, x, floating=False, min=lo, max=hi)
+
+
+clip = clamp
+
+
+def floor(input: Tensor) -> Tensor:
+    """Round down, elementwise."""
+    return unary(Floor, input, floating=False)
+
+
+def ceil(input: Tensor) -> Tensor:
+    """Round up, elementwise."""
+    return unary(Ceil, input, floating=False)
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Round half to even, elementwise (optionally to `decimals` places)."""
+    return unary(Round, input, floating=False, decimals=decimals)
+
+
+def trunc(input: Tensor) -> Tensor:
+    """Round toward zero, elementwise."""
+    return unary(Trunc, input, floating=False)
+
+
+fix = trunc
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each element."""
+    return unary(Sign, input, floating=False)
+
+
+def square(input: Tensor) -> Tensor:
+    """input * input."""
+    return mul(input, input)
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    """1 / input, elementwise."""
+    return div(1.0, input)
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """1 / sqrt(input), elementwise."""
+    return reciprocal(sqrt(input))
+
+
+def log2(input: Tensor) -> Tensor:
+    """Base-2 logarithm, elementwise."""
+    return log(input) / float(np.log(2.0))
+
+
+def log10(input: Tensor) -> Tensor:
+    """Base-10 logarithm, elementwise."""
+    return log(input) / float(np.log(10.0))
+
+
+def log1p(input: Tensor) -> Tensor:
+    """log(1 + input), elementwise."""
+    return log(add(input, 1))
+
+
+def expm1(input: Tensor) -> Tensor:
+    """exp(input) - 1, elementwise."""
+    return sub(exp(input), 1)
+
+
+def tan(input: Tensor) -> Tensor:
+    """Tangent, elementwise."""
+    return sin(input) / cos(input)
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """input + weight * (end - input)."""
+    return input + weight * (end - input)
+
+
+# --- not differentiable: comparisons, logic, integer division -----------------------------------
+
+
+def _nondiff(fn: Any, x: Any, y: Any, floating: bool = False) -> Tensor:
+    x, y = as_operand(x), as_operand(y)
+    xa, ya, _ = operands(x, y, floating)
+    try:
+        out = fn(xa, ya)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise broadcast_error(x, y) from None
+        raise
+    return Tensor._make(np.asarray(out) if isinstance(out, np.generic) else out)
+
+
+def eq(input: Any, other: Any) -> Tensor:
+    """input == other, elementwise (a bool tensor)."""
+    return _nondiff(lambda a, b: a == b, input, other)
+
+
+def ne(input: Any, other: Any) -> Tensor:
+    """input != other, elementwise."""
+    return _nondiff(lambda a, b: a != b, input, other)
+
+
+def lt(input: Any, other: Any) -> Tensor:
+    """input < other, elementwise."""
+    return _nondiff(lambda a, b: a < b, input, other)
+
+
+def le(input: Any, other: Any) -> Tensor:
+    """input <= other, elementwise."""
+    return _nondiff(lambda a, b: a <= b, input, other)
+
+
+def gt(input: Any, other: Any) -> Tensor:
+    """input > other, elementwise."""
+    return _nondiff(lambda a, b: a > b, input, other)
+
+
+def ge(input: Any, other: Any) -> Tensor:
+    """input >= other, elementwise."""
+    return _nondiff(lambda a, b: a >= b, input, other)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True if both tensors have the same shape and elements."""
+    return input.shape == other.shape and bool((input._data == other._data).all())
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """True if all elements are close: |a - b| <= atol + rtol * |b|."""
+    return bool(_xp(input._data).allclose(input._data, other._data, rtol, atol, equal_nan))
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """Elementwise closeness as a bool tensor."""
+    return _nondiff(lambda a, b: _xp(a).isclose(a, b, rtol, atol, equal_nan), input, other)
+
+
+def _integer_only(name: str, *xs: Any) -> None:
+    for x in xs:
+        d = x._data.dtype if isinstance(x, Tensor) else np.asarray(x).dtype
+        if d.kind == "f":
+            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+
+
+def bitwise_and(input: Any, other: Any) -> Tensor:
+    """input & other for bool or integer tensors."""
+    _integer_only("bitwise_and", input, other)
+    return _nondiff(lambda a, b: a & b, input, other)
+
+
+def bitwise_or(input: Any, other: Any) -> Tensor:
+    """input | other for bool or integer tensors."""
+    _integer_only("bitwise_or", input, other)
+    return _nondiff(lambda a, b: a | b, input, other)
+
+
+def bitwise_xor(input: Any, other: Any) -> Tensor:
+    """input ^ other for bool or integer tensors."""
+    _integer_only("bitwise_xor", input, other)
+    return _nondiff(lambda a, b: a ^ b, input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """~input for bool or integer tensors."""
+    _integer_only("bitwise_not", input)
+    return Tensor._make(~input._data)
+
+
+def logical_and(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise logical AND (nonzero is True)."""
+    return _nondiff(lambda a, b: _xp(a).logical_and(a, b), input, other)
+
+
+def logical_or(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise logical OR."""
+    return _nondiff(lambda a, b: _xp(a).logical_or(a, b), input, other)
+
+
+def logical_xor(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise logical XOR."""
+    return _nondiff(lambda a, b: _xp(a).logical_xor(a, b), input, other)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    """Elementwise logical NOT."""
+    return Tensor._make(_xp(input._data).logical_not(input._data))
+
+
+def _int_division(kind: str, a: Any, b: Any) -> Any:
+    xp = _xp(a, b)
+    if getattr(a, "dtype", np.dtype(float)).kind in "biu" and (
+        getattr(b, "dtype", np.dtype(float)).kind in "biu" or isinstance(b, int)
+    ):
+        if bool(xp.any(xp.asarray(b) == 0)):
+            raise RuntimeError("ZeroDivisionError")
+    return xp.floor_divide(a, b) if kind == "floor" else xp.remainder(a, b)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """input // other (rounding toward -inf); integer division by zero raises."""
+    return _nondiff(lambda a, b: _int_division("floor", a, b), input, other)
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """input % other with the sign of other (Python's rule)."""
+    return _nondiff(lambda a, b: _int_division("rem", a, b), input, other)
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    """Remainder with the sign of input (C's rule)."""
+    return _nondiff(lambda a, b: _xp(a, b).fmod(a, b), input, other)
+
+
+def isnan(input: Tensor) -> Tensor:
+    """True where input is NaN."""
+    return Tensor._make(_xp(input._data).isnan(input._data))
+
+
+def isinf(input: Tensor) -> Tensor:
+    """True where input is ±inf."""
+    return Tensor._make(_xp(input._data).isinf(input._data))
+
+
+def isfinite(input: Tensor) -> Tensor:
+    """True where input is neither NaN nor ±inf."""
+    return Tensor._make(_xp(input._data).isfinite(input._data))
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """Indices of the nonzero elements: an (n, ndim) int64 tensor, or a tuple per dim."""
+    idx = _xp(input._data).nonzero(input._data)
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64)) for i in idx)
+    stacked = _xp(input._data).stack(idx, axis=1) if idx else np.zeros((0, 0), np.int64)
+    return Tensor._make(stacked.astype(np.int64))
