@@ -1,0 +1,692 @@
+"""The op database: one `OpInfo` per public operation, in the spirit of PyTorch's OpInfo.
+
+Each entry holds the callable applied identically to zerograd and to torch (`op(m, *args)`,
+where `m` is the module), a sampler giving NumPy inputs for a dtype, the dtypes and tolerances
+to test with, and flags for the autograd tests (`differentiable`, `supports_jvp`,
+`supports_second_order`). `primitive` names the zerograd PRIMITIVES entry the op exercises
+(`extra_primitives` any others), so a coverage test can require an entry for every primitive.
+Tests: tests/oracle/test_forward.py (values, shapes, dtypes); gradient and JVP tests use it too.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+FLOAT = ("float32", "float64")
+INT = ("int64", "int32", "int16", "int8", "uint8")
+FLOAT_INT = FLOAT + ("int64", "int32")
+ALL = FLOAT + INT + ("bool",)
+ALL_HALF = ("float16",) + ALL
+#: (rtol, atol) per dtype: float32 ops may differ from torch's kernels in the last ulps.
+TOLERANCES = {"float16": (1e-3, 1e-3), "float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7)}
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Where an input's values are drawn from."""
+
+    lo: float = -3.0
+    hi: float = 3.0
+    nonzero: bool = False  # keep |x| >= 0.25 (divisors, reciprocals); ints are never 0
+    distinct: bool = False  # no ties (argmax, sort, max with indices)
+
+
+ANY = Domain()
+POSITIVE = Domain(0.1, 3.0)
+NONZERO = Domain(nonzero=True)
+DISTINCT = Domain(distinct=True)
+UNIT = Domain(-0.9, 0.9)
+
+
+def make(rng: np.random.Generator, shape: Sequence[int], dtype: str,
+         domain: Domain = ANY) -> np.ndarray:
+    """A random array of `shape` and `dtype` with values in `domain`."""
+    shape = tuple(shape)
+    n = int(np.prod(shape, dtype=np.int64))
+    if dtype == "bool":
+        return np.asarray(rng.random(shape) < 0.5)
+    lo, hi = domain.lo, domain.hi
+    if dtype == "uint8":
+        lo, hi = max(lo, 0.0), max(hi, 1.0)
+    if dtype.startswith("float"):
+        if domain.distinct:
+            vals = (rng.permutation(n) - n / 2) * 0.37 + rng.random() * 0.1
+            return vals.reshape(shape).astype(dtype)
+        out = rng.uniform(lo, hi, shape)
+        if domain.nonzero:
+            out = np.where(np.abs(out) < 0.25, np.copysign(0.25, out) + out, out)
+        return np.asarray(out, dtype=dtype)
+    if domain.distinct:
+        start = 0 if dtype == "uint8" else -(n // 2)
+        return (rng.permutation(n) + start).reshape(shape).astype(dtype)
+    out = rng.integers(int(np.ceil(lo)), int(np.floor(hi)) + 1, shape)
+    if domain.nonzero:
+        out = np.where(out == 0, 1, out)
+    return np.asarray(out, dtype=dtype)
+
+
+@dataclass
+class Sample:
+    """One call of an op: NumPy arrays in `args` become tensors, anything else passes as is."""
+
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+
+    def build(self, m: Any, *, requires_grad: bool = False, device: str | None = None,
+              contiguous: bool = True) -> tuple[list[Any], dict[str, Any]]:
+        """The arguments as tensors of module `m` (floating ones requiring grad if asked).
+
+        With `contiguous=False` every tensor of 1 or more dims is a strided view of a larger
+        leaf (transposed, or every other element), holding the same values.
+        """
+
+        def conv(a: Any) -> Any:
+            if isinstance(a, np.ndarray):
+                kw = {"device": device} if device is not None else {}
+                grad = requires_grad and a.dtype.kind == "f"
+                if contiguous or a.ndim == 0:
+                    return m.tensor(a.copy(), requires_grad=grad, **kw)
+                if a.ndim == 1:
+                    wide = np.stack([a, a]).T.copy()  # each value twice; take every other
+                    return m.tensor(wide, requires_grad=grad, **kw).t()[0]
+                return m.tensor(np.swapaxes(a, -1, -2).copy(), requires_grad=grad,
+                                **kw).transpose(-1, -2)
+            if isinstance(a, list):
+                return [conv(e) for e in a]
+            if isinstance(a, tuple) and any(isinstance(e, np.ndarray) for e in a):
+                return tuple(conv(e) for e in a)
+            return a
+
+        return [conv(a) for a in self.args], {k: conv(v) for k, v in self.kwargs.items()}
+
+    def arrays(self) -> list[np.ndarray]:
+        """The NumPy inputs (flattening list arguments such as cat's)."""
+        out: list[np.ndarray] = []
+        for a in self.args:
+            if isinstance(a, np.ndarray):
+                out.append(a)
+            elif isinstance(a, (list, tuple)):
+                out.extend(e for e in a if isinstance(e, np.ndarray))
+        return out
+
+    def __repr__(self) -> str:
+        parts = [f"{a.dtype}{list(a.shape)}" if isinstance(a, np.ndarray) else repr(a)
+                 for a in self.args]
+        return f"Sample({self.name or ', '.join(parts)}, {self.kwargs})"
+
+
+Sampler = Callable[[np.random.Generator, str], Iterator[Sample]]
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """Everything the tests need to know about one public operation."""
+
+    name: str
+    op: Callable[..., Any]  # op(m, *args, **kwargs) with m = zerograd or torch
+    sampler: Sampler
+    dtypes: tuple[str, ...] = FLOAT
+    primitive: str | None = None  # the PRIMITIVES op_name it exercises (None: no primitive)
+    extra_primitives: tuple[str, ...] = ()
+    kind: str = "other"  # unary | binary | reduction | view | ... (for generic hypothesis tests)
+    domains: tuple[Domain, ...] = (ANY,)
+    differentiable: bool = True
+    supports_jvp: bool = True
+    supports_second_order: bool = True
+    rtol_scale: float = 1.0  # multiplies TOLERANCES for ops that accumulate more rounding
+    scalar_other: bool = True  # binary ops: the second operand may be a Python number
+
+    def samples(self, dtype: str, seed: int = 0) -> list[Sample]:
+        """The samples for `dtype`, reproducible from `seed`."""
+        rng = np.random.default_rng([seed, sum(map(ord, self.name)), sum(map(ord, dtype))])
+        return list(self.sampler(rng, dtype))
+
+    def tolerance(self, dtype: str) -> tuple[float, float]:
+        """(rtol, atol) for comparing results of this op at `dtype`."""
+        rtol, atol = TOLERANCES.get(dtype, (0.0, 0.0))
+        return rtol * self.rtol_scale, atol * self.rtol_scale
+
+    @property
+    def grad_dtypes(self) -> tuple[str, ...]:
+        """The floating dtypes gradient tests should use."""
+        return tuple(d for d in self.dtypes if d in FLOAT) if self.differentiable else ()
+
+
+# --- samplers ----------------------------------------------------------------------------------
+
+UNARY_SHAPES = [(), (5,), (3, 4), (2, 3, 4), (0, 3)]
+BINARY_SHAPES = [((3, 4), (3, 4)), ((3, 4), (4,)), ((4, 1), (1, 3)), ((2, 1, 4), (3, 1)),
+                 ((), (3,)), ((3,), ()), ((0, 3), (3,)), ((2, 3), (1,))]
+REDUCE_CASES: list[tuple[tuple[int, ...], dict[str, Any]]] = [
+    ((3, 4), {}), ((5,), {"dim": 0}), ((3, 4), {"dim": 0}), ((3, 4), {"dim": 1, "keepdim": True}),
+    ((2, 3, 4), {"dim": -2}), ((2, 3, 4), {"dim": (0, 2)}), ((2, 3, 4), {"dim": [-1, 0]}),
+    ((2, 3, 4), {"dim": (1,), "keepdim": True}), ((), {}),
+]
+ONE_DIM_CASES = [((3, 4), {"dim": 0}), ((3, 4), {"dim": 1, "keepdim": True}),
+                 ((2, 3, 4), {"dim": -1}), ((5,), {"dim": 0}), ((3, 4), {})]
+
+
+def unary_samples(domain: Domain = ANY, shapes: Sequence[tuple[int, ...]] = UNARY_SHAPES,
+                  **kwargs: Any) -> Sampler:
+    """One input per shape."""
+
+    def sampler(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+        for s in shapes:
+            yield Sample((make(rng, s, dtype, domain),), dict(kwargs))
+
+    return sampler
+
+
+def binary_samples(d0: Domain = ANY, d1: Domain = ANY, scalars: Sequence[Any] = (2, 1.5),
+                   pairs: Sequence[Any] = BINARY_SHAPES) -> Sampler:
+    """Broadcasting pairs, then a tensor with a Python scalar on either side."""
+
+    def sampler(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+        for s0, s1 in pairs:
+            yield Sample((make(rng, s0, dtype, d0), make(rng, s1, dtype, d1)))
+        for c in scalars:
+            yield Sample((make(rng, (3, 4), dtype, d0), c))
+
+    return sampler
+
+
+def reduce_samples(cases: Sequence[tuple[tuple[int, ...], dict[str, Any]]] = REDUCE_CASES,
+                   domain: Domain = ANY, **extra: Any) -> Sampler:
+    """Inputs with dim / keepdim keyword arguments."""
+
+    def sampler(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+        for shape, kw in cases:
+            yield Sample((make(rng, shape, dtype, domain),), {**kw, **extra})
+
+    return sampler
+
+
+def fixed(*cases: Sequence[tuple[int, ...]], domain: Domain = ANY) -> Sampler:
+    """Explicit cases, each the shapes of the tensor arguments."""
+
+    def sampler(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+        for shapes in cases:
+            yield Sample(tuple(make(rng, s, dtype, domain) for s in shapes))
+
+    return sampler
+
+
+def with_args(shape_args: Sequence[tuple[tuple[int, ...], tuple[Any, ...]]],
+              domain: Domain = ANY) -> Sampler:
+    """One tensor of each shape followed by plain (non-tensor) positional arguments."""
+
+    def sampler(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+        for shape, args in shape_args:
+            yield Sample((make(rng, shape, dtype, domain), *args))
+
+    return sampler
+
+
+def _list_samples(cases: Sequence[tuple[Sequence[tuple[int, ...]], dict[str, Any]]]) -> Sampler:
+    """A list of tensors as the first argument (cat, stack)."""
+
+    def sampler(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+        for shapes, kw in cases:
+            yield Sample(([make(rng, s, dtype) for s in shapes],), dict(kw))
+
+    return sampler
+
+
+def _index_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    """getitem keys: basic ones give views, tensor ones copies."""
+    keys: list[Any] = [
+        1, -1, slice(1, 3), slice(None, None, 2), (slice(None), 2), (Ellipsis, 1), (None, 1),
+        (1, slice(None), None), (slice(0, 3, 2), -2), (Ellipsis,), (slice(5, 9),),
+    ]
+    for k in keys:
+        yield Sample((make(rng, (3, 4, 2), dtype), k), name=f"basic {k}")
+
+
+def _advanced_index_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    x = make(rng, (4, 3), dtype)
+    yield Sample((x, np.array([0, 2, 2, -1])), name="int tensor (repeats)")
+    yield Sample((x, (slice(None), np.array([[0, 1], [2, 0]]))), name="int tensor dim 1")
+    yield Sample((x, (np.array([0, 1]), np.array([2, 0]))), name="two int tensors")
+    yield Sample((x, rng.random((4, 3)) < 0.5), name="bool mask")
+    yield Sample((x, rng.random(4) < 0.5), name="bool row mask")
+    yield Sample((x, [1, 3]), name="list")
+
+
+def _setitem(x: Any, key: Any, value: Any) -> Any:
+    y = x.clone()
+    y[key] = value
+    return y
+
+
+def _setitem_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    x = make(rng, (4, 3), dtype)
+    yield Sample((x, (1, 2), make(rng, (), dtype)), name="X[1, 2] = v")
+    yield Sample((x, (slice(0, 2), slice(None)), make(rng, (3,), dtype)), name="rows = row")
+    yield Sample((x, (slice(None), 1), make(rng, (4,), dtype)), name="column")
+    yield Sample((x, np.array([0, 3]), make(rng, (2, 3), dtype)), name="int tensor")
+    yield Sample((x, rng.random((4, 3)) < 0.5, 0), name="mask = 0")
+    yield Sample((x, (Ellipsis, None, 0), make(rng, (4, 1), dtype)), name="ellipsis None")
+
+
+def _inplace_view_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    yield Sample((make(rng, (3, 4), dtype), make(rng, (4,), dtype)))
+    yield Sample((make(rng, (2, 3), dtype), make(rng, (), dtype)))
+
+
+def _mul_into_row(m: Any, x: Any, y: Any) -> Any:
+    """An in-place op on a view of a non-leaf: the base gets a CopySlices node."""
+    base = x * 1
+    base[0].mul_(y)
+    return base
+
+
+def _where_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    for s0, s1 in BINARY_SHAPES[:5]:
+        cond = rng.random(np.broadcast_shapes(s0, s1)) < 0.5
+        yield Sample((cond, make(rng, s0, dtype), make(rng, s1, dtype)))
+    yield Sample((rng.random((3, 4)) < 0.5, make(rng, (3, 4), dtype), 0.0))
+
+
+def _matmul_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    for s0, s1 in [((4,), (4,)), ((3, 4), (4,)), ((4,), (4, 2)), ((3, 4), (4, 2)),
+                   ((2, 3, 4), (4, 5)), ((2, 1, 3, 4), (3, 4, 2)), ((4,), (2, 4, 3)),
+                   ((2, 3, 4), (4,)), ((0, 4), (4, 2))]:
+        yield Sample((make(rng, s0, dtype), make(rng, s1, dtype)))
+
+
+def _norm_p_samples(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+    x = make(rng, (3, 4), dtype, NONZERO)
+    for p in (1, 2, 3, float("inf"), "fro"):
+        yield Sample((x, p))
+    yield Sample((x, 1), {"dim": 1})
+    yield Sample((x, "fro"), {"dim": (0, 1)})
+
+
+# --- the database ------------------------------------------------------------------------------
+
+
+def _f(name: str) -> Callable[..., Any]:
+    """`m.<name>(*args, **kwargs)`."""
+
+    def call(m: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(m, name)(*args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+def _meth(name: str) -> Callable[..., Any]:
+    """`x.<name>(*args, **kwargs)`: the method form."""
+
+    def call(m: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(x, name)(*args, **kwargs)
+
+    call.__name__ = "." + name
+    return call
+
+
+def _to(dtype: str) -> Callable[..., Any]:
+    """`x.to(m.<dtype>)`."""
+    return lambda m, x: x.to(getattr(m, dtype))
+
+
+def _on_clone(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Apply an in-place op to a clone of the first argument (samples stay intact)."""
+    return lambda m, x, *args, **kw: fn(m, x.clone(), *args, **kw)
+
+
+def _unary(name: str, prim: str | None, domain: Domain = ANY, dtypes: tuple[str, ...] = FLOAT,
+           **kw: Any) -> OpInfo:
+    return OpInfo(name, _f(name), unary_samples(domain), dtypes, prim, kind="unary",
+                  domains=(domain,), **kw)
+
+
+def _binary(name: str, prim: str | None, fn: Callable[..., Any] | None = None,
+            d0: Domain = ANY, d1: Domain = ANY, dtypes: tuple[str, ...] = FLOAT_INT,
+            scalars: Sequence[Any] = (2, 1.5), **kw: Any) -> OpInfo:
+    return OpInfo(name, fn or _f(name), binary_samples(d0, d1, scalars), dtypes, prim,
+                  kind="binary", domains=(d0, d1), scalar_other=bool(scalars), **kw)
+
+
+def _nondiff(info: OpInfo) -> OpInfo:
+    return OpInfo(**{**info.__dict__, "differentiable": False, "supports_jvp": False,
+                     "supports_second_order": False})
+
+
+PIECEWISE = {"differentiable": True, "supports_second_order": True}
+
+OP_DB: list[OpInfo] = [
+    # --- arithmetic with broadcasting --------------------------------------------------------
+    _binary("add", "add", dtypes=ALL_HALF),
+    _binary("add_alpha", "add", lambda m, x, y: m.add(x, y, alpha=2), extra_primitives=("mul",)),
+    _binary("sub", "sub", dtypes=("float16",) + FLOAT + INT),
+    _binary("rsub", "sub"),
+    _binary("mul", "mul", dtypes=ALL_HALF),
+    _binary("div", "div", d1=NONZERO, dtypes=("float16",) + FLOAT + INT + ("bool",)),
+    _binary("div_floor", "div", lambda m, x, y: m.div(x, y, rounding_mode="floor"), d1=NONZERO,
+            differentiable=False, supports_jvp=False, supports_second_order=False),
+    _binary("div_trunc", "div", lambda m, x, y: m.div(x, y, rounding_mode="trunc"), d1=NONZERO,
+            extra_primitives=("trunc", "cast"), differentiable=False, supports_jvp=False,
+            supports_second_order=False),
+    _nondiff(_binary("floor_divide", None, d1=NONZERO, dtypes=FLOAT + INT)),
+    _nondiff(_binary("remainder", None, d1=NONZERO, dtypes=FLOAT + INT)),
+    _nondiff(_binary("fmod", None, d1=NONZERO, dtypes=FLOAT + INT)),
+    _binary("pow", "pow", d0=POSITIVE, d1=Domain(0, 3), dtypes=FLOAT + INT, rtol_scale=4),
+    _binary("pow_scalar_base", "pow", lambda m, x, y: m.pow(2.5, x), d1=Domain(0, 3),
+            scalars=()),
+    _binary("maximum", "maximum", d0=DISTINCT, d1=DISTINCT, dtypes=ALL, scalars=()),
+    _binary("minimum", "minimum", d0=DISTINCT, d1=DISTINCT, dtypes=ALL, scalars=()),
+    _binary("lerp", "add", lambda m, x, y: m.lerp(x, y, 0.3), dtypes=FLOAT, scalars=(),
+            extra_primitives=("sub", "mul")),
+    OpInfo("where", lambda m, c, x, y: m.where(c, x, y), _where_samples, FLOAT_INT, "where",
+           kind="ternary"),
+    # operator forms, reflected forms
+    _binary("__add__", "add", operator.add, dtypes=ALL),
+    _binary("__sub__", "sub", operator.sub),
+    _binary("__mul__", "mul", operator.mul, dtypes=ALL),
+    _binary("__truediv__", "div", operator.truediv, d1=NONZERO, dtypes=FLOAT + INT),
+    _nondiff(_binary("__floordiv__", None, operator.floordiv, d1=NONZERO, dtypes=FLOAT + INT)),
+    _nondiff(_binary("__mod__", None, operator.mod, d1=NONZERO, dtypes=FLOAT + INT)),
+    _binary("__pow__", "pow", operator.pow, d0=POSITIVE, d1=Domain(0, 3), rtol_scale=4),
+    OpInfo("__radd__", lambda m, x: 2.5 + x, unary_samples(), ALL, "add", kind="unary"),
+    OpInfo("__rsub__", lambda m, x: 2 - x, unary_samples(), FLOAT_INT, "sub", kind="unary"),
+    OpInfo("__rmul__", lambda m, x: 3 * x, unary_samples(), ALL, "mul", kind="unary"),
+    OpInfo("__rtruediv__", lambda m, x: 1.5 / x, unary_samples(NONZERO), FLOAT_INT, "div",
+           kind="unary", domains=(NONZERO,)),
+    OpInfo("__rpow__", lambda m, x: 2 ** x, unary_samples(Domain(0, 3)), FLOAT_INT, "pow",
+           kind="unary"),
+    _nondiff(OpInfo("__rfloordiv__", lambda m, x: 7 // x, unary_samples(NONZERO), FLOAT_INT,
+                    None, kind="unary")),
+    _nondiff(OpInfo("__rmod__", lambda m, x: 7 % x, unary_samples(NONZERO), FLOAT_INT,
+                    None, kind="unary")),
+    OpInfo("__neg__", lambda m, x: -x, unary_samples(), FLOAT + INT, "neg", kind="unary"),
+    OpInfo("__abs__", lambda m, x: abs(x), unary_samples(NONZERO), FLOAT + INT, "abs",
+           kind="unary"),
+    # comparisons and logic: bool results
+    *[_nondiff(_binary(n, None, dtypes=ALL)) for n in ("eq", "ne", "lt", "le", "gt", "ge")],
+    *[_nondiff(_binary(n, None, fn, dtypes=ALL)) for n, fn in (
+        ("__eq__", operator.eq), ("__ne__", operator.ne), ("__lt__", operator.lt),
+        ("__le__", operator.le), ("__gt__", operator.gt), ("__ge__", operator.ge))],
+    *[_nondiff(_binary(n, None, fn, dtypes=INT + ("bool",), scalars=(1,))) for n, fn in (
+        ("__and__", operator.and_), ("__or__", operator.or_), ("__xor__", operator.xor))],
+    *[_nondiff(_binary(n, None, dtypes=ALL, scalars=())) for n in (
+        "logical_and", "logical_or", "logical_xor")],
+    _nondiff(_binary("isclose", None, dtypes=FLOAT, scalars=())),
+    _nondiff(OpInfo("__invert__", lambda m, x: ~x, unary_samples(), INT + ("bool",), None,
+                    kind="unary")),
+    *[_nondiff(_unary(n, None, dtypes=ALL)) for n in (
+        "logical_not", "isnan", "isinf", "isfinite")],
+    # --- elementwise math ----------------------------------------------------------------------
+    _unary("neg", "neg", dtypes=("float16",) + FLOAT + INT),
+    _unary("exp", "exp", Domain(-3, 3), dtypes=("float16",) + FLOAT_INT),
+    _unary("log", "log", POSITIVE, dtypes=FLOAT_INT),
+    _unary("sin", "sin", dtypes=FLOAT_INT),
+    _unary("cos", "cos", dtypes=FLOAT_INT),
+    _unary("tan", "sin", UNIT, extra_primitives=("cos", "div")),
+    _unary("tanh", "tanh", dtypes=FLOAT_INT),
+    _unary("sigmoid", "sigmoid", Domain(-8, 8), dtypes=FLOAT_INT),
+    _unary("relu", "relu", NONZERO, dtypes=FLOAT + INT),
+    _unary("abs", "abs", NONZERO, dtypes=FLOAT + INT),
+    _unary("sqrt", "sqrt", POSITIVE, dtypes=FLOAT_INT),
+    _unary("rsqrt", "sqrt", POSITIVE, extra_primitives=("div",)),
+    _unary("square", "mul", dtypes=FLOAT + INT),
+    _unary("reciprocal", "div", NONZERO, dtypes=FLOAT_INT),
+    _unary("log2", "log", POSITIVE),
+    _unary("log10", "log", POSITIVE),
+    _unary("log1p", "log", POSITIVE, rtol_scale=4),
+    _unary("expm1", "exp", rtol_scale=4),
+    _unary("sign", "sign", dtypes=FLOAT + INT + ("bool",), **PIECEWISE),
+    _unary("floor", "floor", dtypes=FLOAT + INT, **PIECEWISE),
+    _unary("ceil", "ceil", dtypes=FLOAT + INT, **PIECEWISE),
+    _unary("round", "round", Domain(-4, 4), dtypes=FLOAT + INT, **PIECEWISE),
+    OpInfo("round_decimals", lambda m, x: m.round(x, decimals=2), unary_samples(), FLOAT,
+           "round", kind="unary", rtol_scale=10),
+    _unary("trunc", "trunc", dtypes=FLOAT + INT, **PIECEWISE),
+    OpInfo("clamp", lambda m, x: m.clamp(x, -1.0, 1.5), unary_samples(), FLOAT, "clamp",
+           kind="unary"),
+    OpInfo("clamp_min", lambda m, x: m.clamp(x, min=0), unary_samples(NONZERO), FLOAT + INT,
+           "clamp", kind="unary"),
+    OpInfo("clamp_max_int", lambda m, x: x.clamp(max=1), unary_samples(), INT, "clamp",
+           kind="unary", differentiable=False),
+    OpInfo("clamp_tensor", lambda m, x, lo, hi: m.clamp(x, lo, hi + 3),
+           fixed(((3, 4), (4,), (3, 1))), FLOAT, "maximum",
+           extra_primitives=("minimum",)),
+    # --- reductions ------------------------------------------------------------------------------
+    OpInfo("sum", _f("sum"), reduce_samples(), FLOAT + INT + ("bool",), "sum", kind="reduction"),
+    OpInfo("sum_dtype", lambda m, x: m.sum(x, 0, dtype=m.float64), reduce_samples(
+        [((3, 4), {})]), FLOAT_INT, "sum", extra_primitives=("cast",), kind="reduction"),
+    OpInfo("sum_axis_keepdims", lambda m, x: x.sum(axis=1, keepdims=True), unary_samples(
+        shapes=[(3, 4), (2, 3, 4)]), FLOAT_INT, "sum", kind="reduction"),
+    OpInfo("mean", _f("mean"), reduce_samples(), FLOAT, "mean", kind="reduction"),
+    OpInfo("mean_axis", lambda m, x: x.mean(axis=0), unary_samples(shapes=[(3, 4)]), FLOAT,
+           "mean", kind="reduction"),
+    OpInfo("var", _f("var"), reduce_samples(REDUCE_CASES[:-1]), FLOAT, "var",
+           kind="reduction", rtol_scale=4),
+    OpInfo("var_correction", lambda m, x, **kw: m.var(x, correction=0, **kw), reduce_samples(
+        REDUCE_CASES[:-1]), FLOAT, "var", kind="reduction", rtol_scale=4),
+    OpInfo("var_unbiased_false", lambda m, x: x.var(1, unbiased=False), unary_samples(
+        shapes=[(3, 4)]), FLOAT, "var", kind="reduction", rtol_scale=4),
+    OpInfo("std", _f("std"), reduce_samples(REDUCE_CASES[:-1]), FLOAT, "var",
+           extra_primitives=("sqrt",), kind="reduction", rtol_scale=4),
+    OpInfo("prod", _f("prod"), reduce_samples(
+        [c for c in REDUCE_CASES if not isinstance(c[1].get("dim"), (tuple, list))],
+        domain=NONZERO), FLOAT + INT + ("bool",), "prod", kind="reduction", rtol_scale=4),
+    OpInfo("max", _f("max"), reduce_samples([((3, 4), {}), ((5,), {}), ((), {})],
+                                            domain=DISTINCT), ALL, "amax", kind="reduction"),
+    OpInfo("max_dim", _f("max"), reduce_samples(ONE_DIM_CASES[:-1], domain=DISTINCT),
+           FLOAT + INT, "max_dim", kind="reduction"),
+    OpInfo("min", _f("min"), reduce_samples([((3, 4), {}), ((5,), {})], domain=DISTINCT),
+           ALL, "amin", kind="reduction"),
+    OpInfo("min_dim", _f("min"), reduce_samples(ONE_DIM_CASES[:-1], domain=DISTINCT),
+           FLOAT + INT, "max_dim", kind="reduction"),
+    OpInfo("max_binary", lambda m, x, y: m.max(x, y), binary_samples(
+        DISTINCT, DISTINCT, scalars=()), FLOAT_INT, "maximum", kind="binary"),
+    OpInfo("amax", _f("amax"), reduce_samples(REDUCE_CASES[:-1], domain=DISTINCT), FLOAT + INT,
+           "amax", kind="reduction"),
+    OpInfo("amin", _f("amin"), reduce_samples(REDUCE_CASES[:-1], domain=DISTINCT), FLOAT + INT,
+           "amin", kind="reduction"),
+    _nondiff(OpInfo("argmax", _f("argmax"), reduce_samples(ONE_DIM_CASES, domain=DISTINCT),
+                    FLOAT + INT, None, kind="reduction")),
+    _nondiff(OpInfo("argmin", _f("argmin"), reduce_samples(ONE_DIM_CASES, domain=DISTINCT),
+                    FLOAT + INT, None, kind="reduction")),
+    OpInfo("cumsum", _f("cumsum"), reduce_samples(ONE_DIM_CASES[:-1]), FLOAT + INT + ("bool",),
+           "cumsum", kind="reduction"),
+    OpInfo("cumprod", _f("cumprod"), reduce_samples(ONE_DIM_CASES[:-1], domain=NONZERO),
+           FLOAT + ("int64",), "cumprod", kind="reduction", rtol_scale=4),
+    OpInfo("cumsum_axis", lambda m, x: x.cumsum(axis=0), unary_samples(shapes=[(3, 4)]), FLOAT,
+           "cumsum", kind="reduction"),
+    OpInfo("norm", _f("norm"), reduce_samples(
+        [((3, 4), {}), ((5,), {}), ((2, 3, 4), {"dim": 1}), ((3, 4), {"dim": (0, 1)}),
+         ((3, 4), {"dim": 0, "keepdim": True})], domain=NONZERO), FLOAT, "norm",
+           kind="reduction", rtol_scale=4),
+    OpInfo("norm_p", lambda m, x, p, **kw: m.norm(x, p, **kw), _norm_p_samples, FLOAT, "norm",
+           kind="reduction", rtol_scale=4),
+    OpInfo("logsumexp", _f("logsumexp"), reduce_samples(
+        [c for c in REDUCE_CASES if "dim" in c[1]]), FLOAT, "logsumexp", kind="reduction",
+           rtol_scale=4),
+    _nondiff(OpInfo("all", _f("all"), reduce_samples(ONE_DIM_CASES), ALL, None,
+                    kind="reduction")),
+    _nondiff(OpInfo("any", _f("any"), reduce_samples(ONE_DIM_CASES), ALL, None,
+                    kind="reduction")),
+    _nondiff(OpInfo("count_nonzero", _f("count_nonzero"), reduce_samples(
+        [((3, 4), {}), ((3, 4), {"dim": 1})]), ALL, None, kind="reduction")),
+    OpInfo("sort", _f("sort"), reduce_samples([((5,), {}), ((3, 4), {"dim": 0}), (
+        (3, 4), {"descending": True})], domain=DISTINCT), FLOAT + INT, "index",
+           kind="reduction"),
+    _nondiff(OpInfo("argsort", _f("argsort"), reduce_samples(
+        [((5,), {}), ((3, 4), {"dim": 0, "descending": True})], domain=DISTINCT),
+        FLOAT + INT, None, kind="reduction")),
+    OpInfo("topk", lambda m, x, **kw: m.topk(x, 2, **kw), reduce_samples(
+        [((5,), {}), ((3, 4), {"dim": 0}), ((3, 4), {"largest": False})], domain=DISTINCT),
+           FLOAT + INT, "index", kind="reduction"),
+    OpInfo("softmax", lambda m, x, dim: m.softmax(x, dim), with_args(
+        [((5,), (0,)), ((3, 4), (1,)), ((2, 3, 4), (-2,))]), FLOAT, "softmax", kind="reduction"),
+    OpInfo("log_softmax", lambda m, x, dim: m.log_softmax(x, dim), with_args(
+        [((5,), (0,)), ((3, 4), (1,)), ((2, 3, 4), (0,))]), FLOAT, "log_softmax",
+           kind="reduction"),
+    # --- views and movement ------------------------------------------------------------------
+    OpInfo("reshape", lambda m, x, *s: x.reshape(*s), with_args(
+        [((3, 4), (2, 6)), ((3, 4), (-1,)), ((2, 3, 4), (4, -1)), ((), (1, 1)), ((6,), ((3, 2),)),
+         ((0, 3), (3, -1))]), ALL, "reshape", kind="view"),
+    OpInfo("reshape_noncontiguous", lambda m, x: x.t().reshape(-1), unary_samples(
+        shapes=[(3, 4)]), ALL, "reshape", extra_primitives=("permute",), kind="view"),
+    OpInfo("view", lambda m, x, *s: x.view(*s), with_args(
+        [((3, 4), (4, 3)), ((2, 3, 4), (-1, 4)), ((12,), (2, 2, 3))]), FLOAT_INT, "reshape",
+           kind="view"),
+    OpInfo("view_dtype_free", lambda m, x, y: x.view_as(y), fixed(((3, 4), (2, 6))), FLOAT,
+           "reshape", kind="view"),
+    OpInfo("flatten", _f("flatten"), with_args(
+        [((2, 3, 4), ()), ((2, 3, 4), (1,)), ((2, 3, 4), (0, 1)), ((), ())]), ALL, "reshape",
+           kind="view"),
+    OpInfo("unflatten", lambda m, x: x.unflatten(1, (2, 2)), unary_samples(shapes=[(3, 4)]),
+           FLOAT, "reshape", kind="view"),
+    OpInfo("squeeze", _f("squeeze"), with_args(
+        [((1, 3, 1), ()), ((1, 3, 1), (0,)), ((1, 3, 1), (-1,)), ((1, 3, 1), (1,)),
+         ((1, 3, 1), ((0, 2),))]), ALL, "reshape", kind="view"),
+    OpInfo("unsqueeze", _f("unsqueeze"), with_args(
+        [((3, 4), (0,)), ((3, 4), (-1,)), ((3,), (1,)), ((), (0,))]), ALL, "reshape",
+           kind="view"),
+    OpInfo("permute", lambda m, x, *d: x.permute(*d), with_args(
+        [((2, 3, 4), (2, 0, 1)), ((2, 3, 4), ((1, 2, 0),)), ((3, 4), (-1, 0))]), ALL, "permute",
+           kind="view"),
+    OpInfo("torch_permute", lambda m, x: m.permute(x, (1, 0)), unary_samples(shapes=[(3, 4)]),
+           FLOAT, "permute", kind="view"),
+    OpInfo("transpose", _f("transpose"), with_args(
+        [((3, 4), (0, 1)), ((2, 3, 4), (0, -1)), ((2, 3, 4), (1, 1))]), ALL, "permute",
+           kind="view"),
+    OpInfo("t", _f("t"), unary_samples(shapes=[(3, 4), (5,), ()]), ALL, "permute", kind="view"),
+    OpInfo("T", lambda m, x: x.T, unary_samples(shapes=[(3, 4), (5,)]), ALL, "permute",
+           kind="view"),
+    OpInfo("mT", lambda m, x: x.mT, unary_samples(shapes=[(3, 4), (2, 3, 4)]), FLOAT,
+           "permute", kind="view"),
+    OpInfo("movedim", lambda m, x: m.movedim(x, 0, -1), unary_samples(shapes=[(2, 3, 4)]),
+           FLOAT, "permute", kind="view"),
+    OpInfo("expand", lambda m, x, *s: x.expand(*s), with_args(
+        [((3, 1), (3, 4)), ((3, 1), (-1, 4)), ((4,), (2, 3, 4)), ((), (2,)),
+         ((1, 4), ((5, 4),))]), ALL, "expand", kind="view"),
+    OpInfo("expand_as", lambda m, x, y: x.expand_as(y), fixed(((3, 1), (3, 4))), FLOAT,
+           "expand", kind="view"),
+    OpInfo("broadcast_to", lambda m, x: m.broadcast_to(x, (2, 3, 4)), unary_samples(
+        shapes=[(3, 1), (4,)]), FLOAT, "expand", kind="view"),
+    OpInfo("broadcast_tensors", lambda m, x, y: m.broadcast_tensors(x, y),
+           binary_samples(scalars=()), FLOAT, "expand", kind="view"),
+    OpInfo("flip", _f("flip"), with_args([((3, 4), (0,)), ((2, 3, 4), ((0, 2),)),
+                                          ((3, 4), ([-1],))]), ALL, "flip", kind="view"),
+    OpInfo("clone", _f("clone"), unary_samples(), ALL, "clone"),
+    OpInfo("contiguous", lambda m, x: x.t().contiguous(), unary_samples(shapes=[(3, 4)]), ALL,
+           "clone", extra_primitives=("permute",)),
+    OpInfo("narrow", _f("narrow"), with_args([((4, 3), (0, 1, 2)), ((4, 3), (-1, 0, 2))]),
+           FLOAT, "index", kind="view"),
+    OpInfo("select", _f("select"), with_args([((4, 3), (0, 1)), ((4, 3), (1, -1))]), FLOAT,
+           "index", kind="view"),
+    OpInfo("tril", _f("tril"), with_args([((4, 3), ()), ((4, 3), (1,)), ((2, 3, 3), (-1,))]),
+           FLOAT_INT, "where"),
+    OpInfo("triu", _f("triu"), with_args([((4, 3), ()), ((3, 4), (-1,))]), FLOAT_INT, "where"),
+    OpInfo("diagonal", _f("diagonal"), with_args([((4, 3), ()), ((4, 4), (1,)),
+                                                  ((2, 3, 3), (0, 1, 2))]), FLOAT, "index",
+           kind="view"),
+    OpInfo("diag", _f("diag"), with_args([((4, 3), ()), ((4,), ()), ((3,), (1,))]), FLOAT,
+           "index"),
+    # dtype conversion
+    *[OpInfo(f"to_{d}", _to(d), unary_samples(), ALL,
+             "cast", differentiable=d.startswith("float"),
+             supports_jvp=d.startswith("float"), supports_second_order=d.startswith("float"))
+      for d in ("float32", "float64", "int64", "bool")],
+    *[_nondiff(OpInfo(f".{meth}()", _meth(meth), unary_samples(), ALL, "cast"))
+      for meth in ("long", "int", "bool", "half")],
+    *[OpInfo(f".{meth}()", _meth(meth), unary_samples(), ALL, "cast") for meth in ("float",
+                                                                                   "double")],
+    OpInfo("type_float64", lambda m, x: x.type(m.float64), unary_samples(), ALL, "cast"),
+    OpInfo("type_as", lambda m, x: x.type_as(m.zeros(2, dtype=m.float64)), unary_samples(), ALL,
+           "cast"),
+    # --- indexing ------------------------------------------------------------------------------
+    OpInfo("getitem", lambda m, x, k: x[k], _index_samples, ALL, "index", kind="view",
+           extra_primitives=("index_scatter",)),
+    OpInfo("getitem_advanced", lambda m, x, k: x[k], _advanced_index_samples, ALL, "index",
+           extra_primitives=("index_scatter",)),
+    OpInfo("setitem", lambda m, x, k, v: _setitem(x, k, v), _setitem_samples, FLOAT_INT,
+           "index_put"),
+    OpInfo("index_select", lambda m, x, i: m.index_select(x, 0, i), lambda rng, dt: iter(
+        [Sample((make(rng, (4, 3), dt), np.array([3, 0, 0])))]), FLOAT_INT, "index"),
+    OpInfo("gather", lambda m, x, i: m.gather(x, 1, i), lambda rng, dt: iter(
+        [Sample((make(rng, (3, 4), dt), rng.integers(0, 4, (3, 2))))]), FLOAT_INT, "index"),
+    OpInfo("masked_fill", lambda m, x, mask: x.masked_fill(mask, -1.0), lambda rng, dt: iter(
+        [Sample((make(rng, (3, 4), dt), rng.random(s) < 0.5)) for s in ((3, 4), (4,))]),
+           FLOAT_INT, "where"),
+    OpInfo("copy_slices", _mul_into_row, _inplace_view_samples, FLOAT, "copy_slices",
+           extra_primitives=("mul",)),
+    # --- joining -------------------------------------------------------------------------------
+    OpInfo("cat", lambda m, ts, **kw: m.cat(ts, **kw), _list_samples(
+        [([(2, 3), (1, 3)], {}), ([(2, 3), (2, 1), (2, 2)], {"dim": 1}),
+         ([(2, 3, 4), (2, 3, 1)], {"dim": -1}), ([(3,), (0,)], {})]), ALL, "cat"),
+    OpInfo("concat", lambda m, ts: m.concat(ts, dim=0), _list_samples([([(2, 3), (1, 3)], {})]),
+           FLOAT, "cat"),
+    OpInfo("stack", lambda m, ts, **kw: m.stack(ts, **kw), _list_samples(
+        [([(2, 3), (2, 3)], {}), ([(2, 3)] * 3, {"dim": 1}), ([(2, 3)] * 2, {"dim": -1}),
+         ([(), ()], {})]), ALL, "stack"),
+    OpInfo("hstack", lambda m, ts: m.hstack(ts), _list_samples([([(2, 3), (2, 1)], {})]),
+           FLOAT, "cat"),
+    OpInfo("vstack", lambda m, ts: m.vstack(ts), _list_samples([([(3,), (3,)], {})]), FLOAT,
+           "cat", extra_primitives=("reshape",)),
+    OpInfo("split", _f("split"), with_args([((5, 3), (2,)), ((5, 3), ([1, 4],)),
+                                           ((5, 3), (2, 1))]), ALL, "index", kind="view"),
+    OpInfo("chunk", _f("chunk"), with_args([((5, 3), (2,)), ((6, 3), (3,)), ((5, 3), (2, 1))]),
+           ALL, "index", kind="view"),
+    OpInfo("unbind", _f("unbind"), with_args([((3, 2), ()), ((3, 2), (1,))]), FLOAT, "index",
+           kind="view"),
+    OpInfo("tensor_split", _f("tensor_split"), with_args([((7, 2), (3,)), ((7, 2), ([1, 5],))]),
+           FLOAT, "index", kind="view"),
+    # --- linear algebra ------------------------------------------------------------------------
+    OpInfo("matmul", _f("matmul"), _matmul_samples, FLOAT_INT, "matmul"),
+    OpInfo("__matmul__", lambda m, x, y: x @ y, _matmul_samples, FLOAT, "matmul"),
+    OpInfo("dot", _f("dot"), fixed(((4,), (4,)), ((0,), (0,))), FLOAT_INT, "matmul"),
+    OpInfo("vdot", _f("vdot"), fixed(((4,), (4,))), FLOAT, "matmul"),
+    OpInfo("inner", _f("inner"), fixed(((4,), (4,))), FLOAT, "matmul"),
+    OpInfo("mv", _f("mv"), fixed(((3, 4), (4,)), ((0, 4), (4,))), FLOAT_INT, "matmul"),
+    OpInfo("mm", _f("mm"), fixed(((3, 4), (4, 2)), ((1, 4), (4, 1))), FLOAT_INT, "matmul"),
+    OpInfo("bmm", _f("bmm"), fixed(((2, 3, 4), (2, 4, 5))), FLOAT_INT, "matmul"),
+    OpInfo("outer", _f("outer"), fixed(((3,), (4,))), FLOAT_INT, "mul"),
+    OpInfo("trace", _f("trace"), fixed(((3, 3),), ((3, 4),)), FLOAT_INT, "index",
+           extra_primitives=("sum",)),
+    # --- in place (on a clone, so the sample stays intact) ------------------------------------
+    *[OpInfo(f"{n}_", _on_clone(_meth(n + "_")),
+             binary_samples(d1=NONZERO, pairs=BINARY_SHAPES[:2]), FLOAT, n, kind="inplace")
+      for n in ("add", "sub", "mul", "div")],
+    *[OpInfo(f"__i{n}__", _on_clone(lambda m, x, y, f=f: f(x, y)),
+             binary_samples(d1=NONZERO, pairs=BINARY_SHAPES[:2]), FLOAT, p, kind="inplace")
+      for n, f, p in (("add", operator.iadd, "add"), ("sub", operator.isub, "sub"),
+                      ("mul", operator.imul, "mul"), ("truediv", operator.itruediv, "div"))],
+    OpInfo("clamp_", lambda m, x: x.clone().clamp_(-1, 1), unary_samples(), FLOAT, "clamp",
+           kind="inplace"),
+    OpInfo("copy_", lambda m, x, y: x.clone().copy_(y), fixed(((3, 4), (4,))), FLOAT, None,
+           kind="inplace"),
+    _nondiff(OpInfo("fill_", lambda m, x: x.clone().fill_(2.5), unary_samples(), FLOAT_INT, None,
+                    kind="inplace")),
+    _nondiff(OpInfo("zero_", lambda m, x: x.clone().zero_(), unary_samples(), ALL, None,
+                    kind="inplace")),
+]
+
+
+OPS: dict[str, OpInfo] = {o.name: o for o in OP_DB}
+assert len(OPS) == len(OP_DB), "op_db names must be unique"
+
+
+def covered_primitives() -> set[str]:
+    """Every PRIMITIVES op_name some entry exercises."""
+    out: set[str] = set()
+    for o in OP_DB:
+        if o.primitive:
+            out.add(o.primitive)
+        out.update(o.extra_primitives)
+    return out
+
+
+def ops_with(**flags: Any) -> list[OpInfo]:
+    """The entries whose attributes equal the given values (e.g. differentiable=True)."""
+    return [o for o in OP_DB if all(getattr(o, k) == v for k, v in flags.items())]
