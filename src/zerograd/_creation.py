@@ -346,9 +346,11 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any 
     g = _gen(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         like = mean if isinstance(mean, Tensor) else std
-        ma = mean._data if isinstance(mean, Tensor) else np.asarray(float(mean))
-        sa = std._data if isinstance(std, Tensor) else np.asarray(float(std))
-        if bool((sa < 0).any()):
+        # Plain floats, not 0-d arrays: PyTorch rounds the "tensor with a float" forms
+        # differently from the all-tensor form, and the generator follows each.
+        ma = mean._data if isinstance(mean, Tensor) else float(mean)
+        sa = std._data if isinstance(std, Tensor) else float(std)
+        if bool((np.asarray(sa) < 0).any()):
             raise RuntimeError("normal expects all elements of std >= 0.0")
         return Tensor._make(g.normal_tensor(ma, sa, like._data.dtype))
     if size is None:

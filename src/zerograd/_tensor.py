@@ -7,8 +7,9 @@ hooks). Arithmetic, reductions, indexing and the rest are operations: they live 
 
 Fields: `_data` the backend array (its dtype and device are the tensor's: nothing to keep in
 sync); `_vc` the version counter, a one-item list shared with every view of the same storage;
-`_base` the tensor a view looks into; `_grad_acc` a weak reference to the leaf's AccumulateGrad
-node; `_fw` the forward-mode tangent; `_extra` a dict for rare things (hooks, retain_grad).
+`_base` the tensor a view looks into; `_grad_acc` the leaf's AccumulateGrad node (which refers
+back to the leaf weakly); `_fw` the forward-mode tangent; `_extra` a dict for rare things
+(hooks, retain_grad, how a view was made).
 """
 
 from __future__ import annotations
@@ -38,10 +39,16 @@ class Tensor:
         tensor([ 0.,  4.,  8., 12.])
     """
 
-    __slots__ = (
-        "_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_vc", "_base",
-        "_grad_acc", "_fw", "_extra", "__weakref__", "__dict__",
-    )
+    # Every tensor sets these four; the rarer fields below are class-level defaults that an
+    # instance overrides in its __dict__ only when it needs to (creating tensors is the
+    # hottest path of all, so it stores as little as possible).
+    __slots__ = ("_data", "requires_grad", "grad_fn", "_vc", "__weakref__", "__dict__")
+    grad: Tensor | None = None
+    _output_nr: int = 0
+    _base: Tensor | None = None
+    _grad_acc: Any = None
+    _fw: Tensor | None = None
+    _extra: dict[str, Any] | None = None
     # NumPy defers to our reflected operators (ndarray + Tensor -> Tensor), as with torch.
     __array_priority__ = 1000
 
@@ -51,14 +58,8 @@ class Tensor:
         t = _new(Tensor)
         t._data = data
         t.requires_grad = False
-        t.grad = None
         t.grad_fn = None
-        t._output_nr = 0
         t._vc = [0]
-        t._base = None
-        t._grad_acc = None
-        t._fw = None
-        t._extra = None
         return t
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
@@ -73,8 +74,7 @@ class Tensor:
     def as_subclass(self, cls: type) -> Any:
         """The same data and history, viewed as an instance of subclass `cls`."""
         t = _new(cls)
-        for name in Tensor.__slots__[:-2]:
-            setattr(t, name, getattr(self, name))
+        _copy_fields(self, t)
         return t
 
     # --- what the tensor is ------------------------------------------------------------------
@@ -382,25 +382,39 @@ class Tensor:
         if id(self) in memo:
             return memo[id(self)]
         new = _new(type(self))
-        for name in Tensor.__slots__[:-2]:
-            setattr(new, name, getattr(self, name))
         new._data = self._data.copy()
+        new.requires_grad = self.requires_grad
+        new.grad_fn = None
         new._vc = [0]
-        new._base = None
-        new._grad_acc = None
-        new._extra = None
         memo[id(self)] = new
-        new.grad = _copy.deepcopy(self.grad, memo) if self.grad is not None else None
-        if self.__dict__:
-            new.__dict__.update(_copy.deepcopy(self.__dict__, memo))
+        user = _user_attributes(self)
+        if user:  # attributes a user (or nn.Module code) put on the tensor
+            new.__dict__.update(_copy.deepcopy(user, memo))
+        if self.grad is not None:
+            new.grad = _copy.deepcopy(self.grad, memo)
         return new
 
     def __reduce_ex__(self, protocol: int) -> Any:
         return (
             _rebuild,
             (type(self), to_host(self._data).copy(), self.requires_grad, str(self.device),
-             self.__dict__ or None),
+             _user_attributes(self) or None),
         )
+
+
+_PRIVATE = frozenset(("grad", "_output_nr", "_base", "_grad_acc", "_fw", "_extra"))
+
+
+def _user_attributes(t: Tensor) -> dict[str, Any]:
+    """Attributes set on a tensor from outside (not zerograd's own bookkeeping)."""
+    return {k: v for k, v in t.__dict__.items() if k not in _PRIVATE}
+
+
+def _copy_fields(src: Tensor, dst: Tensor) -> None:
+    """Make `dst` the same tensor as `src` (data, history, extras) under another class."""
+    dst._data, dst.requires_grad, dst.grad_fn, dst._vc = (
+        src._data, src.requires_grad, src.grad_fn, src._vc)
+    dst.__dict__.update(src.__dict__)
 
 
 class _RetainGrad:

@@ -13,7 +13,6 @@ casts it to the input's dtype; rules never do it themselves.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +43,8 @@ def _sum_to(g: Tensor, shape: tuple[int, ...], node: Node, i: int) -> Tensor:
     return g
 
 
-def _topological_order(roots: Sequence[Node]) -> list[Node]:
-    """All nodes reachable from `roots`, each after every node that feeds it a gradient."""
+def _dependencies(roots: Sequence[Node]) -> dict[Node, int]:
+    """For every node reachable from `roots`: how many edges within the graph point at it."""
     deps: dict[Node, int] = {}
     stack = []
     for r in roots:
@@ -53,8 +52,7 @@ def _topological_order(roots: Sequence[Node]) -> list[Node]:
             deps[r] = 0
             stack.append(r)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is None:
                 continue
             if nxt in deps:
@@ -62,23 +60,21 @@ def _topological_order(roots: Sequence[Node]) -> list[Node]:
             else:
                 deps[nxt] = 1
                 stack.append(nxt)
-    ready = [(-r._seq, r) for r in deps if deps[r] == 0]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        _, node = heapq.heappop(ready)
+    return deps
+
+
+def _needed(roots: Sequence[Node], targets: set[Node]) -> set[Node]:
+    """Nodes from which a gradient can reach one of `targets` (autograd.grad prunes the rest)."""
+    deps = _dependencies(roots)
+    order, ready = [], [r for r in deps if deps[r] == 0]
+    while ready:  # Kahn's algorithm: each node after all the nodes that feed it
+        node = ready.pop()
         order.append(node)
         for nxt, _ in node.next_functions:
-            if nxt is None:
-                continue
-            deps[nxt] -= 1
-            if deps[nxt] == 0:
-                heapq.heappush(ready, (-nxt._seq, nxt))
-    return order
-
-
-def _needed(order: list[Node], targets: set[Node]) -> set[Node]:
-    """Nodes from which a gradient can reach one of `targets` (autograd.grad prunes the rest)."""
+            if nxt is not None:
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)
     needed: set[Node] = set()
     for node in reversed(order):
         if node in targets or any(n in needed for n, _ in node.next_functions):
@@ -100,67 +96,98 @@ def run_backward(
     Without `captures` (tensor.backward), gradients are accumulated into leaves' `.grad`.
     With `captures` ({(node, output_nr): slot}), the gradients arriving there are returned in
     those slots and no `.grad` is touched (autograd.grad).
+
+    A node runs once every edge into it has delivered (Kahn's algorithm over the dependency
+    counts), so each rule sees the full sum of its output gradients.
     """
-    root_owned = list(root_owned) + [False] * (len(roots) - len(root_owned))
-    order = _topological_order([n for n, _ in roots])
-    needed = _needed(order, {n for n, _ in captures}) if captures is not None else None
+    root_nodes = [n for n, _ in roots]
+    deps = _dependencies(root_nodes)
+    needed = _needed(root_nodes, {n for n, _ in captures}) if captures is not None else None
     captured: list[Tensor | None] = [None] * (len(captures) if captures else 0)
     buffers: dict[Node, list[Any]] = {}
-    # Arrays made during this sweep, referenced nowhere else: a leaf may keep one as its .grad
-    # without a copy. Anything else (a user's gradient, an array two inputs share, a view)
-    # is copied first, so that later in-place changes to one .grad never show up in another.
+    # Arrays made during this sweep and referenced nowhere else: a leaf may keep one as its
+    # .grad without a copy. Anything else (a user's gradient, an array that two inputs share,
+    # a view) is copied first, so that changing one .grad in place never changes another.
     owned: set[int] = set()
-    for (node, nr), g, mine in zip(roots, root_grads, root_owned):
-        _add_to_buffer(buffers, owned, node, nr, g, mine)
+    for i, ((node, nr), g) in enumerate(zip(roots, root_grads)):
+        _add_to_buffer(buffers, owned, node, nr, g, i < len(root_owned) and root_owned[i])
+    ready = [r for r in dict.fromkeys(root_nodes) if deps[r] == 0]
 
     prev = state.enabled
     state.enabled = create_graph  # rules run under no_grad unless create_graph
     try:
-        for node in order:
+        while ready:
+            node = ready.pop()
             grads = buffers.pop(node, None)
-            if grads is None or (needed is not None and node not in needed):
-                continue
-            grads = _run_pre_hooks(node, grads)
-            if captures is not None:
-                for nr, g in enumerate(grads):
-                    slot = captures.get((node, nr))
-                    if slot is not None:
-                        captured[slot] = g if captured[slot] is None else captured[slot] + g
-            if type(node) is AccumulateGrad:
-                if captures is None:
-                    g = grads[0]
-                    _accumulate(node.variable, g, create_graph, id(g._data) in owned)
-                continue
-            res = _call_rule(node, grads, create_graph)
-            if not keep_graph and node._saved:
-                node._saved = None
-                node.__dict__.pop("_out", None)
-            _check_anomaly(node, res)
-            handed: set[int] = set()
-            for i, (nxt, nr) in enumerate(node.next_functions):
-                if nxt is None:
-                    continue
-                g = res[i] if i < len(res) else None
-                if g is None:
-                    continue
-                meta = node._in_meta[i]
-                if meta is not None:
-                    shape, dt = meta
-                    if g.shape != shape:
-                        g = _sum_to(g, shape, node, i)
-                    if g._data.dtype != dt:
-                        g = g.to(_dtype_of(dt))
-                key = id(g._data)
-                fresh = (
-                    key not in handed
-                    and g._data.base is None
-                    and not any(g._data is x._data for x in grads if x is not None)
-                )
-                handed.add(key)
-                _add_to_buffer(buffers, owned, nxt, nr, g, fresh)
+            if grads is not None and (needed is None or node in needed):
+                _run_node(node, grads, buffers, owned, keep_graph, create_graph, captures,
+                          captured)
+            for nxt, _ in node.next_functions:
+                if nxt is not None:
+                    left = deps[nxt] - 1
+                    deps[nxt] = left
+                    if not left:
+                        ready.append(nxt)
     finally:
         state.enabled = prev
     return captured
+
+
+def _run_node(node: Node, grads: list[Any], buffers: dict[Node, list[Any]], owned: set[int],
+              keep_graph: bool, create_graph: bool,
+              captures: dict[tuple[Node, int], int] | None, captured: list[Any]) -> None:
+    """Run one node's rule and route the gradients it returns to the nodes that feed it."""
+    if node._pre_hooks is not None or "_tensor_hooks" in node.__dict__:
+        grads = _run_pre_hooks(node, grads)
+    if captures is not None:
+        for nr, g in enumerate(grads):
+            slot = captures.get((node, nr))
+            if slot is not None:
+                captured[slot] = g if captured[slot] is None else captured[slot] + g
+    if type(node) is AccumulateGrad:
+        leaf = node.variable
+        if captures is None and leaf is not None:
+            g = grads[0]
+            _accumulate(leaf, g, create_graph, id(g._data) in owned)
+        return
+    res = _call_rule(node, grads, create_graph)
+    if not keep_graph and node._saved:
+        node._saved = None
+        node.__dict__.pop("_out", None)
+    if state.anomaly:
+        _check_anomaly(node, res)
+    routed: list[Any] = []
+    in_meta = node._in_meta
+    n_res = len(res)
+    for i, (nxt, nr) in enumerate(node.next_functions):
+        if nxt is None or i >= n_res:
+            continue
+        g = res[i]
+        if g is None:
+            continue
+        meta = in_meta[i]
+        if meta is not None:  # Note [Broadcasting in backward]
+            shape, dt = meta
+            if g._data.shape != shape:
+                g = _sum_to(g, shape, node, i)
+            if g._data.dtype != dt:
+                g = g.to(_dtype_of(dt))
+        arr = g._data
+        _add_to_buffer(buffers, owned, nxt, nr, g, _is_fresh(arr, grads, routed))
+        routed.append(arr)
+
+
+def _is_fresh(arr: Any, incoming: list[Any], routed: list[Any]) -> bool:
+    """Made by the rule just now: not a view, not an incoming gradient, not routed already."""
+    if arr.base is not None:
+        return False
+    for x in incoming:
+        if x is not None and x._data is arr:
+            return False
+    for r in routed:
+        if r is arr:
+            return False
+    return True
 
 
 def _dtype_of(np_dtype: Any) -> Any:
@@ -204,7 +231,8 @@ def _call_rule(node: Node, grads: list[Any], create_graph: bool) -> tuple[Any, .
     if type(node) is _CustomNode:
         res = node.run_backward(grads, create_graph)
     else:
-        if None in grads:  # multi-output op: a missing output gradient is zero
+        if len(grads) > 1 and any(g is None for g in grads):
+            # A multi-output op where some output got no gradient: that gradient is zero.
             grads = [g if g is not None else _zeros(meta) for g, meta in zip(grads,
                                                                             node._out_meta)]
         res = node.backward(*grads)
@@ -301,7 +329,7 @@ def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> tuple[list[T
                     f"(this output has shape {tuple(t.shape)}: reduce it first, e.g. "
                     "y.sum().backward(), or pass gradient=torch.ones_like(y))"
                 )
-            g = Tensor._make(t._data * 0 + 1)
+            g = Tensor._make(_ones_like(t._data))
             mine.append(True)
             out.append(g)
             continue
@@ -316,6 +344,12 @@ def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> tuple[list[T
         out.append(g)
         mine.append(False)
     return out, mine
+
+
+def _ones_like(a: Any) -> Any:
+    from ..backend import namespace_of
+
+    return namespace_of(a).ones(a.shape, a.dtype)
 
 
 def backward(

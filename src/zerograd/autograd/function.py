@@ -16,10 +16,11 @@ from __future__ import annotations
 import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
+from weakref import ref as _weakref
 
 from ..backend import np
 from .grad_mode import enable_grad, forward_state, no_grad, state
-from .graph import Node, _sequence, grad_accumulator
+from .graph import Node, grad_accumulator
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -94,25 +95,31 @@ class Primitive(Node):
             )
         out = []
         for t, version in saved:
-            if t is _OUTPUT:
-                t = self._saved_output(version)
+            if type(t) is _OutputMarker:
+                t = self._saved_output(version, t.index)
             elif version is not None and t._vc[0] != version:
                 _raise_modified(t, version, self)
             out.append(t)
         return tuple(out)
 
-    def _saved_output(self, version: int) -> Tensor:
+    def _saved_output(self, version: int, index: int = 0) -> Tensor:
         # The output is kept as an array (not the Tensor) so that out -> node -> out is no
         # reference cycle: the intermediate dies as soon as the user drops it.
-        vc = self._out_vc
+        arr, vc, fw = self._out, self._out_vc, self.__dict__.get("_out_fw")
+        if type(arr) is tuple:  # a multi-output op saved each differentiable output
+            arr, vc, fw = arr[index], vc[index], fw[index] if fw is not None else None
         if vc[0] != version:
-            t = _Tensor._make(self._out)
+            t = _Tensor._make(arr)
             t._vc = vc
             _raise_modified(t, version, self)
-        t = _Tensor._make(self._out)
+        t = _Tensor._make(arr)
         t._vc = vc
         t.requires_grad = True
         t.grad_fn = self
+        if index:
+            t._output_nr = index
+        # Forward-over-reverse: the rules that read the output also need its tangent.
+        t._fw = fw
         return t
 
     @property
@@ -122,7 +129,10 @@ class Primitive(Node):
 
 
 class _OutputMarker:
-    """Stands in the saved list for the op's own output."""
+    """Stands in the saved list for the op's own output number `index`."""
+
+    def __init__(self, index: int = 0) -> None:
+        self.index = index
 
 
 _OUTPUT = _OutputMarker()
@@ -144,7 +154,11 @@ def _raise_modified(t: Tensor, version: int, node: Node) -> None:
 
 def _apply(cls: type[Primitive], inputs: Sequence[Any], arrays: Sequence[Any],
            params: dict[str, Any]) -> Any:
-    """Run `cls` on `arrays`; wrap the result; record the node when a gradient is needed."""
+    """Run `cls` on `arrays`; wrap the result; record the node when a gradient is needed.
+
+    This is the hot path of every operation, so the common case (no gradient needed, no
+    forward-mode tangent, one output) returns early.
+    """
     node = _new(cls)
     node.__dict__ = params  # keyword parameters become attributes the rules can read
     out = node.forward(*arrays)
@@ -155,45 +169,75 @@ def _apply(cls: type[Primitive], inputs: Sequence[Any], arrays: Sequence[Any],
             if isinstance(x, _Tensor) and x.requires_grad:
                 needs_grad = True
                 break
-    dual = forward_state.level is not None and any(
-        isinstance(x, _Tensor) and x._fw is not None for x in inputs
-    )
-
     if cls.n_outputs == 1:
         if isinstance(out, _generic):
             out = np.asarray(out)
-        result = _make(out)
+        result = _wrap(out)
         if cls.is_view:
             _mark_view(result, inputs[0], node)
+        if not needs_grad and forward_state.level is None:
+            return result
         outs: tuple[Tensor, ...] = (result,)
     else:
-        outs = tuple(_make(np.asarray(o) if isinstance(o, _generic) else o) for o in out)
+        outs = tuple(_wrap(np.asarray(o) if isinstance(o, _generic) else o) for o in out)
         result = outs
+    dual = forward_state.level is not None and any(
+        isinstance(x, _Tensor) and x._fw is not None for x in inputs
+    )
+    if not (needs_grad or dual):
+        return result
 
-    if needs_grad or dual:
-        _save(node, cls, inputs, outs[0])
+    _save(node, cls, inputs, outs)
     if needs_grad:
-        node.next_functions = tuple(_edge(x) for x in inputs)
-        node._seq = next(_sequence)
-        node._in_meta = tuple(
-            (x._data.shape, x._data.dtype) if isinstance(x, _Tensor) else None for x in inputs
-        )
-        if state.anomaly:
-            node._trace = "".join(traceback.format_stack()[:-2])
+        _record(node, cls, inputs, outs)
+    if dual:
+        _forward_tangents(node, inputs, outs)
+    if state.tracer is not None:  # viz.trace records the primitives a function applies
+        state.tracer(node, inputs, result)
+    return result
+
+
+def _record(node: Primitive, cls: type[Primitive], inputs: Sequence[Any],
+            outs: tuple[Tensor, ...]) -> None:
+    """Link the node into the graph: edges to the inputs, and the outputs' grad_fn."""
+    edges = []
+    meta = []
+    out = outs[0]._data
+    shape, dtype = out.shape, out.dtype
+    for x in inputs:
+        if isinstance(x, _Tensor) and x.requires_grad:
+            fn = x.grad_fn
+            edges.append((fn, x._output_nr) if fn is not None else (grad_accumulator(x), 0))
+            a = x._data
+            # The engine sums/casts a gradient back only where the input differs from the
+            # output (Note [Broadcasting in backward]); None means "nothing to undo".
+            if a.shape == shape and (a.dtype is dtype or a.dtype == dtype):
+                meta.append(None)
+            else:
+                meta.append((a.shape, a.dtype))
+        else:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+    node.next_functions = tuple(edges)
+    node._in_meta = meta
+    if len(outs) == 1:
+        o = outs[0]
+        o.requires_grad = True
+        o.grad_fn = node
+    else:
         if cls.n_diff_outputs > 1:  # the engine makes zeros for outputs that got no gradient
             node._out_meta = tuple((o._data,) for o in outs)
         for i in range(cls.n_diff_outputs):
             o = outs[i]
             o.requires_grad = True
             o.grad_fn = node
-            o._output_nr = i
-    if dual:
-        _forward_tangents(node, inputs, outs)
-    return result
+            if i:
+                o._output_nr = i
+    if state.anomaly:
+        node._trace = "".join(traceback.format_stack()[:-3])
 
 
-def _make(arr: Any) -> Tensor:
-    return _Tensor._make(arr)
+_NO_EDGE = (None, 0)
 
 
 def _mark_view(out: Tensor, source: Any, node: Primitive) -> None:
@@ -207,15 +251,22 @@ def _mark_view(out: Tensor, source: Any, node: Primitive) -> None:
         out._extra = {"view": (node, source)}
 
 
-def _save(node: Primitive, cls: type[Primitive], inputs: Sequence[Any], out: Tensor) -> None:
+def _save(node: Primitive, cls: type[Primitive], inputs: Sequence[Any],
+          outs: tuple[Tensor, ...]) -> None:
     saved = []
     for i in cls.save_inputs:
         x = inputs[i]
         saved.append((x, x._vc[0]) if isinstance(x, _Tensor) else (x, None))
-    if cls.save_output:
+    if cls.save_output and cls.n_outputs == 1:
+        out = outs[0]
         node._out = out._data
         node._out_vc = out._vc
         saved.append((_OUTPUT, out._vc[0]))
+    elif cls.save_output:  # multi-output (eigh, svd, qr): every differentiable output
+        kept = outs[: cls.n_diff_outputs]
+        node._out = tuple(o._data for o in kept)
+        node._out_vc = tuple(o._vc for o in kept)
+        saved.extend((_OutputMarker(i), o._vc[0]) for i, o in enumerate(kept))
     if saved:
         node._saved = tuple(saved)
 
@@ -250,7 +301,19 @@ def _forward_tangents(node: Primitive, inputs: Sequence[Any], outs: tuple[Tensor
         out_dot = (out_dot,)
     for o, t in zip(outs[: node.n_diff_outputs], out_dot):
         if t is not None:
-            o._fw = t if t.dtype is o.dtype else t.to(o.dtype)
+            set_tangent(o, t if t.dtype is o.dtype else t.to(o.dtype))
+    if "_out" in node.__dict__ and outs[0]._fw is not None:
+        # for `_saved_output` (one tangent per saved output); cleared with the level
+        node._out_fw = outs[0]._fw if node.n_outputs == 1 else tuple(
+            o._fw for o in outs[: node.n_diff_outputs])
+        forward_state.duals.append(_weakref(node))
+
+
+def set_tangent(t: Tensor, tangent: Tensor | None) -> None:
+    """Give `t` a forward-mode tangent at the current level; leaving the level clears it."""
+    t._fw = tangent
+    if tangent is not None:
+        forward_state.duals.append(_weakref(t))
 
 
 def _is_cpu(x: Tensor) -> bool:
@@ -351,7 +414,6 @@ class Function:
                 o._output_nr = i
             wrapped.append(o)
         if needs_grad:
-            ctx._seq = next(_sequence)
             ctx._in_meta = tuple(
                 (a._data.shape, a._data.dtype) if isinstance(a, _Tensor) else None for a in args
             )
@@ -390,10 +452,12 @@ class _CustomNode(FunctionCtx):
 
 def _late_imports() -> None:
     """Bind the Tensor class once _tensor.py has loaded (it imports this module)."""
-    global _Tensor
+    global _Tensor, _wrap
     from .._tensor import Tensor
 
     _Tensor = Tensor
+    _wrap = Tensor._make
 
 
 _Tensor: Any = None
+_wrap: Any = None

@@ -8,22 +8,22 @@ compute gradients live on the primitives (autograd/function.py); the sweep lives
 
 from __future__ import annotations
 
-import itertools
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
-# Creation order of nodes; the engine breaks ties between ready nodes with it, newest first,
-# like PyTorch, so hooks fire in a predictable order.
-_sequence = itertools.count()
+# Nodes PyTorch writes by hand in C++: their name() carries the namespace, their repr does not.
+_CPP_NODES = frozenset(("AccumulateGrad", "CopySlices", "CopyBackwards"))
+_CPP_PREFIX = "torch::autograd::"
 
 
 class Node:
     """One step of the backward graph; `tensor.grad_fn` is a Node."""
 
-    __slots__ = ("next_functions", "_seq", "__weakref__", "__dict__")
+    __slots__ = ("next_functions", "__weakref__", "__dict__")
     grad_fn_name = "Node"
     n_diff_outputs = 1  # how many gradients the rule takes (one per differentiable output)
     # Rarely used, so they live in the instance dict only once set (the class gives None).
@@ -31,11 +31,12 @@ class Node:
     _hooks: list[Any] | None = None
 
     def name(self) -> str:
-        """The PyTorch-style class name, e.g. 'MulBackward0'."""
-        return self.grad_fn_name
+        """PyTorch's name for the node, e.g. 'MulBackward0' or 'torch::autograd::CopySlices'."""
+        n = self.grad_fn_name
+        return _CPP_PREFIX + n if n in _CPP_NODES else n
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{self.grad_fn_name} object at {hex(id(self))}>"
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -85,21 +86,22 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable: Tensor) -> None:
         self.next_functions = ()
-        self._seq = next(_sequence)
-        self.variable = variable
+        self._leaf = weakref.ref(variable)
+
+    @property
+    def variable(self) -> Tensor | None:
+        """The leaf tensor (None once the user has dropped it: its gradient is unobservable)."""
+        return self._leaf()
 
 
 def grad_accumulator(t: Tensor) -> AccumulateGrad:
-    """The (cached) AccumulateGrad node of a leaf that requires grad.
+    """The AccumulateGrad node of a leaf that requires grad, made once per leaf.
 
-    The leaf holds it weakly and graphs hold it strongly, as in PyTorch: every graph that uses
-    the leaf feeds the same node, and the node dies with the last graph.
+    The leaf holds its node and the node holds the leaf weakly, so there is no reference
+    cycle (the leaf dies as soon as the user drops it) and the node is not rebuilt for every
+    graph that uses the leaf. (PyTorch does it the other way round; in C++ rebuilding is cheap.)
     """
-    ref = t._grad_acc
-    acc = ref() if ref is not None else None
+    acc = t._grad_acc
     if acc is None:
-        import weakref
-
-        acc = AccumulateGrad(t)
-        t._grad_acc = weakref.ref(acc)
+        acc = t._grad_acc = AccumulateGrad(t)
     return acc

@@ -15,7 +15,10 @@ from . import cpu
 
 Array = Any  # a NumPy or CuPy ndarray
 
-__all__ = ["Array", "np", "cpu", "namespace_for", "namespace_of", "to_host", "is_array", "cuda"]
+__all__ = [
+    "Array", "np", "cpu", "namespace_for", "namespace_of", "to_host", "is_array", "cuda",
+    "shims_of",
+]
 
 
 def cuda():  # type: ignore[no-untyped-def]
@@ -43,6 +46,13 @@ def namespace_of(arr: Array) -> Any:
     if type(arr) is np.ndarray or isinstance(arr, np.ndarray):
         return np
     return namespace_for("cuda")
+
+
+def shims_of(arr: Array) -> Any:
+    """The shim module (cpu or cuda) for an array's device."""
+    if isinstance(arr, np.ndarray):
+        return cpu
+    return cuda()
 
 
 def is_array(obj: object) -> bool:

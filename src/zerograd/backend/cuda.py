@@ -23,3 +23,13 @@ def available() -> bool:
 def scatter_add(target, index, values) -> None:  # type: ignore[no-untyped-def]
     """target[index] += values, adding up repeated indices."""
     cupyx.scatter_add(target, index, values)
+
+
+def broadcast_view(x, shape):  # type: ignore[no-untyped-def]
+    """x broadcast to `shape` as a view."""
+    return xp.broadcast_to(x, shape)
+
+
+def sum_reduce(x, axis, dtype, keepdims):  # type: ignore[no-untyped-def]
+    """x.sum(...)."""
+    return x.sum(axis=axis, dtype=dtype, keepdims=keepdims)

@@ -7,6 +7,7 @@ and attaches the operations to Tensor as methods and operators, in one table bel
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from .. import _creation as C
@@ -91,21 +92,25 @@ def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = Non
                     requires_grad=requires_grad)
 
 
+_OM = E.operator_method
+
 _OPERATORS = {
-    "__add__": _operator(E.add), "__radd__": _swap(E.add),
-    "__sub__": _operator(E.sub), "__rsub__": _operator(E.rsub),
-    "__mul__": _operator(E.mul), "__rmul__": _swap(E.mul),
-    "__truediv__": _operator(E.div), "__rtruediv__": _swap(E.div),
+    "__add__": _OM(operator.add, E.add), "__radd__": _OM(operator.add, E.add, reflected=True),
+    "__sub__": _OM(operator.sub, E.sub),
+    "__rsub__": _OM(operator.sub, lambda a, b: E.rsub(b, a), reflected=True),
+    "__mul__": _OM(operator.mul, E.mul), "__rmul__": _OM(operator.mul, E.mul, reflected=True),
+    "__truediv__": _OM(operator.truediv, E.div),
+    "__rtruediv__": _OM(operator.truediv, E.div, reflected=True),
     "__floordiv__": _operator(E.floor_divide), "__rfloordiv__": _swap(E.floor_divide),
     "__mod__": _operator(E.remainder), "__rmod__": _swap(E.remainder),
-    "__pow__": _operator(E.pow), "__rpow__": _swap(E.pow),
+    "__pow__": _OM(operator.pow, E.pow), "__rpow__": _OM(operator.pow, E.pow, reflected=True),
     "__matmul__": L.matmul, "__rmatmul__": _swap(L.matmul),
     "__and__": _operator(E.bitwise_and), "__rand__": _swap(E.bitwise_and),
     "__or__": _operator(E.bitwise_or), "__ror__": _swap(E.bitwise_or),
     "__xor__": _operator(E.bitwise_xor), "__rxor__": _swap(E.bitwise_xor),
-    "__eq__": _operator(E.eq), "__ne__": _operator(E.ne),
-    "__lt__": _operator(E.lt), "__le__": _operator(E.le),
-    "__gt__": _operator(E.gt), "__ge__": _operator(E.ge),
+    "__eq__": _OM(operator.eq, E.eq), "__ne__": _OM(operator.ne, E.ne),
+    "__lt__": _OM(operator.lt, E.lt), "__le__": _OM(operator.le, E.le),
+    "__gt__": _OM(operator.gt, E.gt), "__ge__": _OM(operator.ge, E.ge),
     "__neg__": E.neg, "__pos__": _positive, "__abs__": E.abs, "__invert__": E.bitwise_not,
     "__iadd__": _inplace_operator(P.add_), "__isub__": _inplace_operator(P.sub_),
     "__imul__": _inplace_operator(P.mul_), "__itruediv__": _inplace_operator(P.div_),

@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.function import Primitive, _apply
+from ..autograd.function import Primitive, _apply, set_tangent
 from ..autograd.grad_mode import no_grad, state
 from ..backend import namespace_of
 from . import elementwise as E
@@ -59,7 +59,7 @@ def _snapshot(x: Tensor) -> Tensor:
     old.grad_fn = x.grad_fn
     old._output_nr = x._output_nr
     old._grad_acc = x._grad_acc
-    old._fw = x._fw
+    set_tangent(old, x._fw)
     return old
 
 
@@ -80,7 +80,7 @@ def commit(x: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
         else:
             x.grad_fn, x._output_nr, x.requires_grad = result.grad_fn, result._output_nr, True
     if result._fw is not None:
-        x._fw = result._fw
+        set_tangent(x, result._fw)
     return x
 
 
@@ -298,8 +298,13 @@ def copy_(x: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     prepare(x)
     src = src if isinstance(src, Tensor) else Tensor._make(namespace_of(x._data).asarray(src))
     if state.enabled and (x.requires_grad or src.requires_grad):
-        return commit(x, lambda old: src.to(device=x.device, dtype=x.dtype).expand(
-            x._data.shape).clone())
+        from .indexing import IndexPut
+
+        # copy_ is `x[...] = src`: IndexPut gives x's old value a zero gradient (not None),
+        # as torch's CopyBackwards does; the engine casts src's gradient to src's dtype.
+        s = src.to(device=x.device).expand(x._data.shape)
+        return commit(x, lambda old: _apply(IndexPut, (old, s), (old._data, s._data), {
+            "key": (Ellipsis,), "advanced": False, "grad_fn_name": "CopyBackwards"}))
     data = src._data
     if type(data) is not type(x._data):
         data = src.to(x.device)._data
@@ -343,22 +348,30 @@ def bernoulli_(x: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
 
     if isinstance(p, Tensor):
         return _random_fill(x, lambda t: _gen(generator).bernoulli_tensor(
-            p._data, t._data.dtype))
+            p._data, t._data.dtype, shape=t._data.shape))
     return _random_fill(x, lambda t: _gen(generator).bernoulli_scalar(
         float(p), t._data.shape, t._data.dtype))
 
 
-def random_(x: Tensor, from_: int = 0, to: int | None = None, *, generator: Any = None) -> Tensor:
-    """Fill with random integers in [from, to) (the dtype's range by default), in place."""
+def random_(x: Tensor, *args: int, generator: Any = None, **kwargs: int) -> Tensor:
+    """Fill with random integers: random_() over the dtype's range, random_(to) in [0, to),
+    random_(from, to) in [from, to), random_(from_=f) in [f, the dtype's maximum], in place."""
     from .._generator import _gen
 
-    if to is None and from_ == 0:
+    bounds = list(args)
+    if "from_" in kwargs or "from" in kwargs:
+        bounds.insert(0, kwargs.get("from_", kwargs.get("from")))
+    if "to" in kwargs:
+        bounds.append(kwargs["to"])
+    if not bounds:
         return _random_fill(x, lambda t: _gen(generator).random_full(t._data.shape,
                                                                        t._data.dtype))
-    if to is None:
-        from_, to = 0, from_
-    return _random_fill(x, lambda t: _gen(generator).randint(
-        int(from_), int(to), t._data.shape, t._data.dtype))
+    if len(bounds) == 1 and args and "to" not in kwargs:
+        lo, hi = 0, bounds[0]
+    else:
+        lo, hi = bounds[0], bounds[1] if len(bounds) > 1 else None
+    return _random_fill(x, lambda t: _gen(generator).random_(t._data.shape, lo, hi,
+                                                             t._data.dtype))
 
 
 def exponential_(x: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:

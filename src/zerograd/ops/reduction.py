@@ -13,8 +13,9 @@ from .. import _dtype as D
 from .._shapes import wrap_dim, wrap_dims
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply
-from ..backend import namespace_of, np
+from ..backend import namespace_of, np, shims_of
 from .elementwise import _legacy_name, sqrt, where
+from .movement import Expand, Reshape
 
 
 def _dims_args(x: Tensor, dim: Any, keepdim: Any, kwargs: dict[str, Any]) -> tuple[Any, bool]:
@@ -34,11 +35,13 @@ def _dims_args(x: Tensor, dim: Any, keepdim: Any, kwargs: dict[str, Any]) -> tup
 def _expand_back(g: Tensor, dims: tuple[int, ...] | None, keepdim: bool,
                  shape: tuple[int, ...]) -> Tensor:
     """Undo a reduction's shape change: put the reduced dims back as 1s, then broadcast."""
-    if dims is not None and not keepdim and dims:
-        g = g.reshape(tuple(1 if i in dims else s for i, s in enumerate(shape)))
-    elif dims is None and not keepdim:
-        g = g.reshape((1,) * len(shape))
-    return g.expand(shape)
+    if not keepdim:
+        kept = tuple(1 if dims is None or i in dims else s for i, s in enumerate(shape))
+        if kept != g._data.shape:
+            g = _apply(Reshape, (g,), (g._data,), {"shape": kept, "must_view": False})
+    if g._data.shape == shape:
+        return g
+    return _apply(Expand, (g,), (g._data,), {"shape": shape})
 
 
 def _count(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> int:
@@ -57,7 +60,7 @@ class Sum(Primitive):
 
     def forward(self, x: Any) -> Any:
         self.shape = x.shape
-        return x.sum(axis=self.dims, keepdims=self.keepdim, dtype=self.out_dtype)
+        return shims_of(x).sum_reduce(x, self.dims, self.out_dtype, self.keepdim)
 
     def backward(self, g: Tensor) -> Any:
         return _expand_back(g, self.dims, self.keepdim, self.shape)
@@ -98,7 +101,9 @@ class Var(Primitive):
     def _slope(self) -> Tensor:
         (x,) = self.saved_tensors
         n = _count(self.shape, self.dims)
-        return (x - x.mean(self.dims, keepdim=True)) * (2.0 / max(n - self.correction, 0))
+        # n - correction <= 0 makes the variance inf/nan; so is its slope (no ZeroDivisionError).
+        dof = n - self.correction
+        return (x - x.mean(self.dims, keepdim=True)) * (2.0 / dof if dof > 0 else float("inf"))
 
     def backward(self, g: Tensor) -> Any:
         return _expand_back(g, self.dims, self.keepdim, self.shape) * self._slope()
@@ -401,6 +406,10 @@ def _int_accumulator(x: Tensor, dtype: Any) -> Any:
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
         **kwargs: Any) -> Tensor:  # noqa: A001
     """Sum of all elements, or over `dim` (int, tuple or list)."""
+    if dim is None and not kwargs and not keepdim and dtype is None and (
+            input._data.dtype.kind == "f"):
+        return _apply(Sum, (input,), (input._data,), {"dims": None, "keepdim": False,
+                                                       "out_dtype": None})
     dims, keepdim = _dims_args(input, dim, keepdim, kwargs)
     name = "SumBackward0" if dims is None else "SumBackward1"
     return _apply(Sum, (input,), (input._data,), {"dims": dims, "keepdim": keepdim,
@@ -602,18 +611,25 @@ def argmin(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any)
     return _arg(input, kwargs.get("axis", dim), keepdim, True)
 
 
+def _logical_result(out: Any, input: Tensor) -> Tensor:
+    # PyTorch keeps uint8 for all/any of a uint8 tensor (a legacy of byte masks); else bool.
+    if input._data.dtype == np.uint8:
+        out = out.astype(np.uint8)
+    return Tensor._make(np.asarray(out) if isinstance(out, np.generic) else out)
+
+
 def all(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:  # noqa: A001
     """True if every element is nonzero (over all, or along `dim`)."""
     dims, keepdim = _dims_args(input, dim, keepdim, kwargs)
     out = namespace_of(input._data).all(input._data, axis=dims, keepdims=keepdim)
-    return Tensor._make(np.asarray(out) if isinstance(out, np.generic) else out)
+    return _logical_result(out, input)
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:  # noqa: A001
     """True if some element is nonzero (over all, or along `dim`)."""
     dims, keepdim = _dims_args(input, dim, keepdim, kwargs)
     out = namespace_of(input._data).any(input._data, axis=dims, keepdims=keepdim)
-    return Tensor._make(np.asarray(out) if isinstance(out, np.generic) else out)
+    return _logical_result(out, input)
 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:

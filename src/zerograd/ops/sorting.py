@@ -15,8 +15,10 @@ from .indexing import gather
 def _order(x: Any, dim: int, descending: bool, stable: bool) -> Any:
     xp = namespace_of(x)
     if descending:
-        # Stable descending order: sort the negated keys (NaN last, like PyTorch's ascending).
-        keys = -x if x.dtype.kind != "b" else ~x
+        # Stable descending order: sort order-reversed keys (NaN last, like PyTorch's
+        # ascending). For integers and bools ~x reverses the order without the overflow of -x
+        # (uint8 would wrap around).
+        keys = -x if x.dtype.kind == "f" else ~x
         return xp.argsort(keys, axis=dim, kind="stable")
     return xp.argsort(x, axis=dim, kind="stable")
 

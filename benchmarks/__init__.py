@@ -1,0 +1,1 @@
+"""Benchmarks of zerograd against PyTorch and hand-written NumPy (`python -m benchmarks`)."""
