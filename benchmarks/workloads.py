@@ -70,7 +70,7 @@ def linreg_scratch(torch: Any) -> tuple[Unit, Callable[[], float]]:
     return epoch, error
 
 
-# --- 2. d2l 3.3, the concise version ---------------------------------------------------------------
+# --- 2. d2l 3.3, the concise version --------------------------------------------------------------
 
 
 def linreg_concise(torch: Any) -> tuple[Unit, Callable[[], float]]:
@@ -101,7 +101,7 @@ def linreg_concise(torch: Any) -> tuple[Unit, Callable[[], float]]:
     return epoch, error
 
 
-# --- 3. per-op overhead ----------------------------------------------------------------------------
+# --- 3. per-op overhead ---------------------------------------------------------------------------
 
 
 def op_overhead(torch: Any, shape: tuple[int, ...],
@@ -131,7 +131,7 @@ def op_overhead(torch: Any, shape: tuple[int, ...],
     return (forward_backward if mode == "backward" else forward), check
 
 
-# --- 4. an MLP training step -------------------------------------------------------------------------
+# --- 4. an MLP training step ----------------------------------------------------------------------
 
 
 def mlp_step(torch: Any) -> tuple[Unit, Callable[[], float]]:
