@@ -577,7 +577,7 @@ OP_DB: list[OpInfo] = [
     OpInfo("broadcast_tensors", lambda m, x, y: m.broadcast_tensors(x, y),
            binary_samples(scalars=()), FLOAT, "expand", kind="view"),
     OpInfo("flip", _f("flip"), with_args([((3, 4), (0,)), ((2, 3, 4), ((0, 2),)),
-                                          ((3, 4), ([-1],))]), ALL, "flip", kind="view"),
+                                          ((3, 4), ([-1],))]), ALL, "flip"),
     OpInfo("clone", _f("clone"), unary_samples(), ALL, "clone"),
     OpInfo("contiguous", lambda m, x: x.t().contiguous(), unary_samples(shapes=[(3, 4)]), ALL,
            "clone", extra_primitives=("permute",)),
@@ -589,8 +589,7 @@ OP_DB: list[OpInfo] = [
            FLOAT_INT, "where"),
     OpInfo("triu", _f("triu"), with_args([((4, 3), ()), ((3, 4), (-1,))]), FLOAT_INT, "where"),
     OpInfo("diagonal", _f("diagonal"), with_args([((4, 3), ()), ((4, 4), (1,)),
-                                                  ((2, 3, 3), (0, 1, 2))]), FLOAT, "index",
-           kind="view"),
+                                                  ((2, 3, 3), (0, 1, 2))]), FLOAT, "index"),
     OpInfo("diag", _f("diag"), with_args([((4, 3), ()), ((4,), ()), ((3,), (1,))]), FLOAT,
            "index"),
     # dtype conversion
