@@ -20,6 +20,10 @@ from .grad_mode import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+
+# Imported eagerly, as torch does: the function names then shadow the submodule for good
+# (a lazy import would let the import system rebind `autograd.gradcheck` to the module).
+from .gradcheck import gradcheck, gradgradcheck
 from .graph import Node
 
 __all__ = [
@@ -29,15 +33,11 @@ __all__ = [
     "functional",
 ]
 
-_LAZY = {"forward_ad", "functional", "graph", "gradcheck"}
+_LAZY = {"forward_ad", "functional", "graph"}
 
 
 def __getattr__(name: str) -> Any:
-    # Submodules load on first use; `gradcheck` and `gradgradcheck` are functions of the
-    # gradcheck module, as in torch.autograd.
-    if name in ("gradcheck", "gradgradcheck"):
-        mod = importlib.import_module(".gradcheck", __name__)
-        return getattr(mod, name)
+    # Submodules load on first use.
     if name in _LAZY:
         return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'zerograd.autograd' has no attribute '{name}'")

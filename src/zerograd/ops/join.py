@@ -22,13 +22,19 @@ class Cat(Primitive):
     grad_fn_name = "CatBackward0"
 
     def forward(self, *xs: Any) -> Any:
+        # `skipped`: inputs the legacy rule leaves out (1-D empties); they get empty gradients.
         self.sizes = [x.shape[self.dim] for x in xs]
         return namespace_of(xs[0]).concatenate(xs, axis=self.dim)
 
     def backward(self, g: Tensor) -> Any:
         out, start = [], 0
-        for i, n in enumerate(self.sizes):
-            out.append(g.narrow(self.dim, start, n) if self.next_functions[i][0] else None)
+        sizes = iter(self.sizes)
+        for i, (nxt, _) in enumerate(self.next_functions):
+            if i in self.skipped:
+                out.append(g.new_zeros(0) if nxt is not None else None)
+                continue
+            n = next(sizes)
+            out.append(g.narrow(self.dim, start, n) if nxt is not None else None)
             start += n
         return tuple(out)
 
@@ -85,8 +91,10 @@ def cat(tensors: Any, dim: int = 0, *, out: Any = None, axis: Any = None) -> Ten
     ts, arrays = _common(tensors, "cat")
     # Legacy rule kept by PyTorch: 1-D empty tensors are skipped.
     keep = [i for i, a in enumerate(arrays) if not (a.ndim == 1 and a.shape[0] == 0)]
+    skipped: tuple[int, ...] = ()
     if len(keep) != len(arrays) and keep:
-        ts, arrays = tuple(ts[i] for i in keep), [arrays[i] for i in keep]
+        skipped = tuple(i for i in range(len(arrays)) if i not in keep)
+        arrays = [arrays[i] for i in keep]  # the skipped stay inputs: torch gives them a grad
     ref = arrays[0]
     if ref.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -102,7 +110,7 @@ def cat(tensors: Any, dim: int = 0, *, out: Any = None, axis: Any = None) -> Ten
                     f"Sizes of tensors must match except in dimension {d}. Expected size "
                     f"{ref.shape[k]} but got size {a.shape[k]} for tensor number {i} in the list."
                 )
-    return _apply(Cat, ts, arrays, {"dim": d})
+    return _apply(Cat, ts, arrays, {"dim": d, "skipped": skipped})
 
 
 concat = concatenate = cat
