@@ -71,12 +71,25 @@ def operands(x: Any, y: Any, floating: bool = False) -> tuple[Any, Any, D.dtype]
             xa = xa.astype(npd)
     elif rt.category == 2:
         xa = float(xa)
+    elif xa.__class__ is int:
+        xa = _wrap_int(xa, npd)
     if isinstance(y, Tensor):
         if ya.dtype != npd:
             ya = ya.astype(npd)
     elif rt.category == 2:
         ya = float(ya)
+    elif ya.__class__ is int:
+        ya = _wrap_int(ya, npd)
     return xa, ya, rt
+
+
+def _wrap_int(v: int, npd: Any) -> Any:
+    """A Python int outside the result dtype's range wraps around, as PyTorch casts it
+    (`uint8_tensor - 2` counts modulo 256); NumPy 2 would raise OverflowError instead."""
+    info = np.iinfo(npd)
+    if info.min <= v <= info.max:
+        return v
+    return np.asarray(v).astype(npd)
 
 
 def broadcast_error(x: Any, y: Any) -> RuntimeError:
@@ -647,14 +660,24 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """input - alpha * other, elementwise with broadcasting."""
-    if _is_bool(input) and _is_bool(other):
+    _check_bool_sub(input, other)
+    if alpha != 1:
+        other = _scaled(other, alpha)
+    return binary(Sub, input, other)
+
+
+def _check_bool_sub(x: Any, y: Any) -> None:
+    # PyTorch refuses `-` as soon as either operand is bool (a tensor or a Python bool).
+    if _is_bool(x) and _is_bool(y):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
             "`^` or `logical_xor()` operator instead."
         )
-    if alpha != 1:
-        other = _scaled(other, alpha)
-    return binary(Sub, input, other)
+    if _is_bool(x) or _is_bool(y):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def _scaled(v: Any, alpha: Any) -> Any:
@@ -664,6 +687,7 @@ def _scaled(v: Any, alpha: Any) -> Any:
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """other - alpha * input (what `2 - x` calls)."""
+    _check_bool_sub(other, input)
     if alpha != 1:
         input = _scaled(input, alpha)
     return binary(Sub, other, input, grad_fn_name="RsubBackward1")
@@ -1032,6 +1056,7 @@ def logical_not(input: Tensor) -> Tensor:
 
 def _int_division(kind: str, a: Any, b: Any) -> Any:
     xp = _xp(a, b)
+    _no_bool_kernel("div_floor" if kind == "floor" else "remainder", a, b)
     if getattr(a, "dtype", np.dtype(float)).kind in "biu" and (
         getattr(b, "dtype", np.dtype(float)).kind in "biu" or isinstance(b, int)
     ):
@@ -1052,7 +1077,18 @@ def remainder(input: Any, other: Any) -> Tensor:
 
 def fmod(input: Any, other: Any) -> Tensor:
     """Remainder with the sign of input (C's rule)."""
-    return _nondiff(lambda a, b: _xp(a, b).fmod(a, b), input, other)
+    def kernel(a: Any, b: Any) -> Any:
+        _no_bool_kernel("fmod", a, b)
+        return _xp(a, b).fmod(a, b)
+
+    return _nondiff(kernel, input, other)
+
+
+def _no_bool_kernel(name: str, a: Any, b: Any) -> None:
+    """PyTorch has no bool kernel for these: bool // bool raises instead of giving a bool."""
+    if all(isinstance(v, bool) or getattr(getattr(v, "dtype", None), "kind", "") == "b"
+           for v in (a, b)):
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
 
 
 def isnan(input: Tensor) -> Tensor:

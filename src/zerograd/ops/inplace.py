@@ -195,6 +195,7 @@ def add_(x: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def sub_(x: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """x -= alpha * other, in place."""
+    E._check_bool_sub(x, other)
     if alpha != 1:
         other = E.mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _arith(x, other, "subtract", E.sub)
