@@ -341,6 +341,16 @@ def _on_clone(fn: Callable[..., Any]) -> Callable[..., Any]:
     return lambda m, x, *args, **kw: fn(m, x.clone(), *args, **kw)
 
 
+def _infix(f: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+    """An operator (`operator.add`: `x + y`) as an op: the module argument is not used."""
+
+    def call(m: Any, x: Any, y: Any) -> Any:
+        return f(x, y)
+
+    call.__name__ = f.__name__
+    return call
+
+
 def _unary(name: str, prim: str | None, domain: Domain = ANY, dtypes: tuple[str, ...] = FLOAT,
            **kw: Any) -> OpInfo:
     return OpInfo(name, _f(name), unary_samples(domain), dtypes, prim, kind="unary",
@@ -387,13 +397,14 @@ OP_DB: list[OpInfo] = [
     OpInfo("where", lambda m, c, x, y: m.where(c, x, y), _where_samples, FLOAT_INT, "where",
            kind="ternary"),
     # operator forms, reflected forms
-    _binary("__add__", "add", operator.add, dtypes=ALL),
-    _binary("__sub__", "sub", operator.sub),
-    _binary("__mul__", "mul", operator.mul, dtypes=ALL),
-    _binary("__truediv__", "div", operator.truediv, d1=NONZERO, dtypes=FLOAT + INT),
-    _nondiff(_binary("__floordiv__", None, operator.floordiv, d1=NONZERO, dtypes=FLOAT + INT)),
-    _nondiff(_binary("__mod__", None, operator.mod, d1=NONZERO, dtypes=FLOAT + INT)),
-    _binary("__pow__", "pow", operator.pow, d0=POSITIVE, d1=Domain(0, 3), rtol_scale=4),
+    _binary("__add__", "add", _infix(operator.add), dtypes=ALL),
+    _binary("__sub__", "sub", _infix(operator.sub)),
+    _binary("__mul__", "mul", _infix(operator.mul), dtypes=ALL),
+    _binary("__truediv__", "div", _infix(operator.truediv), d1=NONZERO, dtypes=FLOAT + INT),
+    _nondiff(_binary("__floordiv__", None, _infix(operator.floordiv), d1=NONZERO,
+                     dtypes=FLOAT + INT)),
+    _nondiff(_binary("__mod__", None, _infix(operator.mod), d1=NONZERO, dtypes=FLOAT + INT)),
+    _binary("__pow__", "pow", _infix(operator.pow), d0=POSITIVE, d1=Domain(0, 3), rtol_scale=4),
     OpInfo("__radd__", lambda m, x: 2.5 + x, unary_samples(), ALL, "add", kind="unary"),
     OpInfo("__rsub__", lambda m, x: 2 - x, unary_samples(), FLOAT_INT, "sub", kind="unary"),
     OpInfo("__rmul__", lambda m, x: 3 * x, unary_samples(), ALL, "mul", kind="unary"),
@@ -410,10 +421,10 @@ OP_DB: list[OpInfo] = [
            kind="unary"),
     # comparisons and logic: bool results
     *[_nondiff(_binary(n, None, dtypes=ALL)) for n in ("eq", "ne", "lt", "le", "gt", "ge")],
-    *[_nondiff(_binary(n, None, fn, dtypes=ALL)) for n, fn in (
+    *[_nondiff(_binary(n, None, _infix(fn), dtypes=ALL)) for n, fn in (
         ("__eq__", operator.eq), ("__ne__", operator.ne), ("__lt__", operator.lt),
         ("__le__", operator.le), ("__gt__", operator.gt), ("__ge__", operator.ge))],
-    *[_nondiff(_binary(n, None, fn, dtypes=INT + ("bool",), scalars=(1,))) for n, fn in (
+    *[_nondiff(_binary(n, None, _infix(fn), dtypes=INT + ("bool",), scalars=(1,))) for n, fn in (
         ("__and__", operator.and_), ("__or__", operator.or_), ("__xor__", operator.xor))],
     *[_nondiff(_binary(n, None, dtypes=ALL, scalars=())) for n in (
         "logical_and", "logical_or", "logical_xor")],

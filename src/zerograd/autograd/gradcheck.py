@@ -101,7 +101,8 @@ def _check_inputs(inputs: Sequence[Any]) -> None:
             )
         # A stride-0 dimension means several elements share one memory cell: perturbing one
         # would perturb them all, and the numerical Jacobian would be wrong.
-        if any(st == 0 and sz > 1 for st, sz in zip(x._data.strides, x._data.shape)):
+        if x._data.size and any(st == 0 and sz > 1
+                                for st, sz in zip(x._data.strides, x._data.shape)):
             raise RuntimeError(
                 f"The {idx}th input has a dimension with stride 0. gradcheck only supports "
                 "inputs that are non-overlapping to be able to compute the numerical gradients "
