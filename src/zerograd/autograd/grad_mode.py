@@ -20,6 +20,9 @@ class _State(threading.local):
     enabled = True
     anomaly = False
     anomaly_check_nan = True
+    # A callable(node, inputs, result) that `_apply` reports every primitive to, or None: how
+    # viz.trace records the evaluation trace without a second implementation of the ops.
+    tracer: Any = None
 
 
 state = _State()
@@ -29,6 +32,9 @@ class _ForwardState:
     """The active forward-mode dual level (None when forward mode is off); global, as in torch."""
 
     level: int | None = None
+    # Weak references to the tensors given a tangent at this level: leaving the level clears
+    # their tangents, so a later level never sees stale ones (as in PyTorch).
+    duals: list[Any] = []
 
 
 forward_state = _ForwardState()

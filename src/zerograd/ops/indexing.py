@@ -158,7 +158,7 @@ def _torch_index_message(msg: str, x: Tensor) -> str:
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """x[key] = value, in place, broadcasting value; recorded by autograd when needed."""
-    from .inplace import commit, prepare
+    from .inplace import commit, dual, prepare
 
     k = normalize_key(key)
     advanced = any(_is_advanced(p) for p in k)
@@ -176,7 +176,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         va = value
     tracking = state.enabled and (
         x.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
-    )
+    ) or dual(x, value)
     prepare(x)
     if not tracking:
         _write(x._data, k, va, x)

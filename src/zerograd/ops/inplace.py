@@ -18,7 +18,7 @@ from typing import Any
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply, set_tangent
-from ..autograd.grad_mode import no_grad, state
+from ..autograd.grad_mode import forward_state, no_grad, state
 from ..backend import namespace_of
 from . import elementwise as E
 
@@ -59,7 +59,8 @@ def _snapshot(x: Tensor) -> Tensor:
     old.grad_fn = x.grad_fn
     old._output_nr = x._output_nr
     old._grad_acc = x._grad_acc
-    set_tangent(old, x._fw)
+    # A copy: x's tangent is about to be overwritten in place (see `_write_tangent`).
+    set_tangent(old, Tensor._make(x._fw._data.copy()) if x._fw is not None else None)
     return old
 
 
@@ -80,8 +81,33 @@ def commit(x: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
         else:
             x.grad_fn, x._output_nr, x.requires_grad = result.grad_fn, result._output_nr, True
     if result._fw is not None:
-        set_tangent(x, result._fw)
+        _write_tangent(x, result._fw)
     return x
+
+
+def dual(*ts: Any) -> bool:
+    """Forward mode: does any of these carry a tangent? (Then in-place ops must go through
+    `commit`, so the tangent follows the value.)"""
+    return forward_state.level is not None and any(
+        isinstance(t, Tensor) and t._fw is not None for t in ts)
+
+
+def _write_tangent(x: Tensor, t: Tensor) -> None:
+    """Make t x's tangent by writing into x's tangent in place, as PyTorch does: a view's
+    tangent is a view of its base's tangent, so the base (and other views) see the change."""
+    if x._fw is None:
+        xp = namespace_of(x._data)
+        base = x._base
+        if base is not None and _is_view(x):
+            if base._fw is None:
+                set_tangent(base, Tensor._make(xp.zeros_like(base._data)))
+            set_tangent(x, _replay(base._fw, _view_chain(x)))
+        else:
+            set_tangent(x, Tensor._make(xp.zeros_like(x._data)))
+    try:
+        x._fw._data[...] = t._data
+    except ValueError:  # a read-only tangent (e.g. an expanded one): replace it instead
+        set_tangent(x, t)
 
 
 # --- in-place on a view: CopySlices -------------------------------------------------------------
@@ -172,7 +198,8 @@ def _arith(x: Tensor, y: Any, ufunc: str, prim_fn: Callable[[Any, Any], Tensor],
     """x op= y: straight into x's array when autograd need not see it."""
     prepare(x)
     y = E.as_operand(y)
-    if state.enabled and (x.requires_grad or (isinstance(y, Tensor) and y.requires_grad)):
+    if state.enabled and (x.requires_grad or (isinstance(y, Tensor) and y.requires_grad)) or (
+            dual(x, y)):
         return commit(x, lambda old: prim_fn(old, y))
     rt = D.result_type(x, y)
     if floating and rt.category < 2:
@@ -221,7 +248,7 @@ def pow_(x: Tensor, exponent: Any) -> Tensor:
 def _unary(x: Tensor, fn: Callable[[Tensor], Tensor]) -> Tensor:
     """Any in-place op, written as its out-of-place form."""
     prepare(x)
-    if state.enabled and x.requires_grad:
+    if state.enabled and x.requires_grad or dual(x):
         return commit(x, fn)
     with no_grad():
         r = fn(x)
@@ -275,10 +302,12 @@ def _fill(x: Tensor, value: Any) -> Tensor:
                 "fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value._data.ndim} dimensions."
             )
-        if state.enabled and value.requires_grad:
+        if state.enabled and value.requires_grad or dual(value):
             return commit(x, lambda old: value.to(x.dtype).expand(x._data.shape).clone())
         value = value.item()
     _write_array(x, lambda a: a.fill(value))
+    if dual(x):  # a constant has no tangent
+        _write_tangent(x, Tensor._make(namespace_of(x._data).zeros_like(x._data)))
     if state.enabled and x.requires_grad:  # a non-leaf overwritten by a constant
         x.grad_fn = _apply(E.Mul, (_snapshot(x), 0), (x._data, 0), {}).grad_fn
     return x
@@ -298,7 +327,7 @@ def copy_(x: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     """Copy src's values into x (broadcasting src, converting dtype and device), in place."""
     prepare(x)
     src = src if isinstance(src, Tensor) else Tensor._make(namespace_of(x._data).asarray(src))
-    if state.enabled and (x.requires_grad or src.requires_grad):
+    if state.enabled and (x.requires_grad or src.requires_grad) or dual(x, src):
         from .indexing import IndexPut
 
         # copy_ is `x[...] = src`: IndexPut gives x's old value a zero gradient (not None),
