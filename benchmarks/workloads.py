@@ -65,7 +65,7 @@ def linreg_scratch(torch: Any) -> tuple[Unit, Callable[[], float]]:
 
     def error() -> float:
         err_w = (w.detach().reshape(-1) - true_w).abs().max()
-        return float(max(err_w, abs(float(b) - true_b)))
+        return float(max(err_w, abs(float(b.detach()) - true_b)))
 
     return epoch, error
 

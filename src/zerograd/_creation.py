@@ -39,7 +39,16 @@ def _shape(size: tuple[Any, ...], kw: Any) -> tuple[int, ...]:
         if size:
             raise TypeError("got multiple values for argument 'size'")
         size = (kw,)
-    return as_shape(size)
+    return _checked(as_shape(size))
+
+
+def _checked(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A new tensor's shape: negative sizes raise RuntimeError as in torch (NumPy: ValueError)."""
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {n}: {list(shape)}")
+    return shape
 
 
 def _infer_dtype(data: Any) -> D.dtype:
@@ -61,13 +70,15 @@ def _infer_dtype(data: Any) -> D.dtype:
     raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
 
 
-def _ragged_error(data: Any) -> ValueError:
+def _ragged_error(data: Any) -> Exception:
     def shape_of(x: Any, depth: int) -> None:
         if not isinstance(x, (list, tuple)) or not x:
             return
         lengths = [len(e) if isinstance(e, (list, tuple)) else None for e in x]
         first = lengths[0]
         for n in lengths:
+            if first is None and n is not None:  # a number, then a list: torch's TypeError
+                raise TypeError("'list' object cannot be interpreted as an integer")
             if n != first:
                 raise ValueError(f"expected sequence of length {first} at dim {depth + 1} "
                                  f"(got {n})")
@@ -76,7 +87,7 @@ def _ragged_error(data: Any) -> ValueError:
 
     try:
         shape_of(data, 0)
-    except ValueError as e:
+    except (ValueError, TypeError) as e:
         return e
     return ValueError("could not convert the data to a tensor: ragged nested sequences")
 
@@ -105,6 +116,15 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None,
         return _finish(arr, device if device is not None else data.device, requires_grad)
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
+    if dtype is None and isinstance(data, list) and data and type(data[0]) is int:
+        # The common case (a list of Python ints, like d2l's batch indices): NumPy infers
+        # int64 exactly as PyTorch does, so skip walking the list in Python.
+        try:
+            arr = np.array(data)
+        except ValueError:
+            raise _ragged_error(data) from None
+        if arr.dtype == np.int64:
+            return _finish(arr, device, requires_grad)
     target = dtype if dtype is not None else _infer_dtype(data)
     try:
         arr = np.array(data.get() if hasattr(data, "get") and is_array(data) else data,
@@ -173,7 +193,8 @@ def full(size: Any, fill_value: Any, *, out: Any = None, dtype: D.dtype | None =
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     d = dtype if dtype is not None else D.scalar_dtype(fill_value)
-    return _finish(np.full(as_shape((size,)), fill_value, dtype=d.np), device, requires_grad)
+    return _finish(np.full(_checked(as_shape((size,))), fill_value, dtype=d.np), device,
+                   requires_grad)
 
 
 def _like(input: Tensor, value: Any, dtype: D.dtype | None, device: Any,
@@ -260,6 +281,9 @@ def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *,
 def eye(n: int, m: int | None = None, *, out: Any = None, dtype: D.dtype | None = None,
         layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """The n×m identity matrix."""
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     d = _dtype_or_default(dtype)
     return _finish(np.eye(n, n if m is None else m, dtype=d.np), device, requires_grad)
 

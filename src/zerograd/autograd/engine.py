@@ -2,9 +2,9 @@
 
 1. Walk the graph from the roots (an explicit stack, never recursion, so a 100,000-op chain
    works) and count, for every node, how many edges point at it.
-2. Order the nodes topologically (Kahn's algorithm; ties go to the newest node, as in PyTorch).
-3. Run each node's rule once all its gradients have arrived. Gradients live in a dict keyed by
-   node and are popped as soon as they are consumed, so memory is released along the way.
+2. Run each node's rule once all its gradients have arrived (Kahn's algorithm: a node becomes
+   ready when its count drops to zero). Gradients live in a dict keyed by node and are popped
+   as soon as they are consumed, so memory is released along the way.
 
 Note [Broadcasting in backward]: a rule returns the gradient in the shape the op saw after
 broadcasting. This file, and only this file, sums it back to the input's shape (`sum_to`) and
@@ -14,14 +14,14 @@ casts it to the input's dtype; rules never do it themselves.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .._dtype import from_numpy_dtype
+from .._tensor import Tensor
+from ..backend import namespace_of
 from .function import _CustomNode
 from .grad_mode import state
 from .graph import AccumulateGrad, Node, grad_accumulator
-
-if TYPE_CHECKING:
-    from .._tensor import Tensor
 
 
 def _sum_to(g: Tensor, shape: tuple[int, ...], node: Node, i: int) -> Tensor:
@@ -110,7 +110,7 @@ def run_backward(
     # a view) is copied first, so that changing one .grad in place never changes another.
     owned: set[int] = set()
     for i, ((node, nr), g) in enumerate(zip(roots, root_grads)):
-        _add_to_buffer(buffers, owned, node, nr, g, i < len(root_owned) and root_owned[i])
+        _deliver(buffers, owned, node, nr, g, i < len(root_owned) and root_owned[i])
     ready = [r for r in dict.fromkeys(root_nodes) if deps[r] == 0]
 
     prev = state.enabled
@@ -120,8 +120,17 @@ def run_backward(
             node = ready.pop()
             grads = buffers.pop(node, None)
             if grads is not None and (needed is None or node in needed):
-                _run_node(node, grads, buffers, owned, keep_graph, create_graph, captures,
-                          captured)
+                if node._pre_hooks is not None or "_tensor_hooks" in node.__dict__:
+                    grads = _run_pre_hooks(node, grads)
+                if captures is not None:
+                    _capture(node, grads, captures, captured)
+                if type(node) is AccumulateGrad:
+                    leaf = node._leaf()
+                    if captures is None and leaf is not None:
+                        g = grads[0]
+                        _accumulate(leaf, g, create_graph, id(g._data) in owned)
+                else:
+                    _run_rule(node, grads, buffers, owned, keep_graph, create_graph)
             for nxt, _ in node.next_functions:
                 if nxt is not None:
                     left = deps[nxt] - 1
@@ -133,24 +142,33 @@ def run_backward(
     return captured
 
 
-def _run_node(node: Node, grads: list[Any], buffers: dict[Node, list[Any]], owned: set[int],
-              keep_graph: bool, create_graph: bool,
-              captures: dict[tuple[Node, int], int] | None, captured: list[Any]) -> None:
-    """Run one node's rule and route the gradients it returns to the nodes that feed it."""
-    if node._pre_hooks is not None or "_tensor_hooks" in node.__dict__:
-        grads = _run_pre_hooks(node, grads)
-    if captures is not None:
-        for nr, g in enumerate(grads):
-            slot = captures.get((node, nr))
-            if slot is not None:
-                captured[slot] = g if captured[slot] is None else captured[slot] + g
-    if type(node) is AccumulateGrad:
-        leaf = node.variable
-        if captures is None and leaf is not None:
-            g = grads[0]
-            _accumulate(leaf, g, create_graph, id(g._data) in owned)
-        return
-    res = _call_rule(node, grads, create_graph)
+def _capture(node: Node, grads: list[Any], captures: dict[tuple[Node, int], int],
+             captured: list[Any]) -> None:
+    """autograd.grad: keep the gradients arriving at the requested tensors."""
+    for nr, g in enumerate(grads):
+        slot = captures.get((node, nr))
+        if slot is not None:
+            captured[slot] = g if captured[slot] is None else captured[slot] + g
+
+
+def _run_rule(node: Node, grads: list[Any], buffers: dict[Node, list[Any]], owned: set[int],
+              keep_graph: bool, create_graph: bool) -> None:
+    """Run one node's rule and deliver the gradients it returns to the nodes that feed it."""
+    if type(node) is _CustomNode:
+        res = node.run_backward(grads, create_graph)
+    else:
+        if len(grads) > 1 and any(g is None for g in grads):
+            # A multi-output op where some output got no gradient: that gradient is zero.
+            grads = [g if g is not None else Tensor._make(meta[0] * 0)
+                     for g, meta in zip(grads, node._out_meta)]
+        res = node.backward(*grads)
+        if type(res) is not tuple:
+            res = (res,)
+    if node._hooks:
+        for fn in node._hooks:
+            r = fn(res, tuple(grads))
+            if r is not None:
+                res = tuple(r)
     if not keep_graph and node._saved:
         node._saved = None
         node.__dict__.pop("_out", None)
@@ -171,37 +189,29 @@ def _run_node(node: Node, grads: list[Any], buffers: dict[Node, list[Any]], owne
             if g._data.shape != shape:
                 g = _sum_to(g, shape, node, i)
             if g._data.dtype != dt:
-                g = g.to(_dtype_of(dt))
+                g = g.to(from_numpy_dtype(dt))
         arr = g._data
-        _add_to_buffer(buffers, owned, nxt, nr, g, _is_fresh(arr, grads, routed))
+        # Fresh: made by this rule just now, not a view, not one of the incoming gradients,
+        # not delivered to another input already.
+        fresh = arr.base is None
+        if fresh:
+            for x in grads:
+                if x is not None and x._data is arr:
+                    fresh = False
+            for r in routed:
+                if r is arr:
+                    fresh = False
         routed.append(arr)
+        _deliver(buffers, owned, nxt, nr, g, fresh)
 
 
-def _is_fresh(arr: Any, incoming: list[Any], routed: list[Any]) -> bool:
-    """Made by the rule just now: not a view, not an incoming gradient, not routed already."""
-    if arr.base is not None:
-        return False
-    for x in incoming:
-        if x is not None and x._data is arr:
-            return False
-    for r in routed:
-        if r is arr:
-            return False
-    return True
-
-
-def _dtype_of(np_dtype: Any) -> Any:
-    from .._dtype import from_numpy_dtype
-
-    return from_numpy_dtype(np_dtype)
-
-
-def _add_to_buffer(buffers: dict[Node, list[Any]], owned: set[int], node: Node, nr: int,
-                   g: Tensor, fresh: bool) -> None:
+def _deliver(buffers: dict[Node, list[Any]], owned: set[int], node: Node, nr: int,
+             g: Tensor, fresh: bool) -> None:
+    """Add `g` to what `node` has received for its output `nr`."""
     buf = buffers.get(node)
     if buf is None:
         buf = buffers[node] = [None] * node.n_diff_outputs
-    if buf[nr] is not None:
+    elif buf[nr] is not None:
         g, fresh = buf[nr] + g, True
     buf[nr] = g
     if fresh:
@@ -225,32 +235,6 @@ def _run_pre_hooks(node: Node, grads: list[Any]) -> list[Any]:
             if r is not None:
                 grads = list(r)
     return grads
-
-
-def _call_rule(node: Node, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
-    if type(node) is _CustomNode:
-        res = node.run_backward(grads, create_graph)
-    else:
-        if len(grads) > 1 and any(g is None for g in grads):
-            # A multi-output op where some output got no gradient: that gradient is zero.
-            grads = [g if g is not None else _zeros(meta) for g, meta in zip(grads,
-                                                                            node._out_meta)]
-        res = node.backward(*grads)
-        if not isinstance(res, tuple):
-            res = (res,)
-    if node._hooks:
-        for fn in node._hooks:
-            r = fn(res, tuple(grads))
-            if r is not None:
-                res = tuple(r)
-    return res
-
-
-def _zeros(meta: tuple[Any, ...]) -> Tensor:
-    from .._tensor import Tensor
-
-    arr = meta[0]
-    return Tensor._make(arr * 0)
 
 
 def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, owned: bool) -> None:
@@ -295,8 +279,6 @@ def _check_anomaly(node: Node, res: tuple[Any, ...]) -> None:
 
 
 def _as_tuple(x: Any) -> tuple[Any, ...]:
-    from .._tensor import Tensor
-
     if x is None:
         return ()
     if isinstance(x, Tensor):
@@ -317,8 +299,6 @@ def _root(t: Tensor, i: int) -> tuple[Node, int]:
 def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> tuple[list[Tensor],
                                                                          list[bool]]:
     """The root gradients (ones for a scalar output), and which ones we created ourselves."""
-    from .._tensor import Tensor
-
     out, mine = [], []
     for i, t in enumerate(outputs):
         g = grads[i] if i < len(grads) else None
@@ -347,8 +327,6 @@ def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> tuple[list[T
 
 
 def _ones_like(a: Any) -> Any:
-    from ..backend import namespace_of
-
     return namespace_of(a).ones(a.shape, a.dtype)
 
 

@@ -18,6 +18,7 @@ from . import indexing as I
 from . import inplace as P
 from . import join as J
 from . import linalg as L
+from . import linalg_decomp  # noqa: F401  (registers the decomposition primitives)
 from . import movement as M
 from . import nn_ops as N
 from . import reduction as R
@@ -70,6 +71,19 @@ def _positive(self: Tensor) -> Tensor:
     return self
 
 
+def _linalg_method(name: str, doc: str) -> Any:
+    """x.inverse() / x.det(): torch.linalg's checked function (imported on first call, as
+    zerograd.linalg is built on this package)."""
+
+    def method(self: Tensor) -> Tensor:
+        from .. import linalg
+
+        return getattr(linalg, name)(self)
+
+    method.__doc__ = doc
+    return method
+
+
 def _new_factory(fn: Any) -> Any:
     def new(self: Tensor, *size: Any, dtype: Any = None, device: Any = None,
             requires_grad: bool = False, **kw: Any) -> Tensor:
@@ -95,12 +109,17 @@ def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = Non
 _OM = E.operator_method
 
 _OPERATORS = {
-    "__add__": _OM(operator.add, E.add), "__radd__": _OM(operator.add, E.add, reflected=True),
-    "__sub__": _OM(operator.sub, E.sub),
-    "__rsub__": _OM(operator.sub, lambda a, b: E.rsub(b, a), reflected=True),
-    "__mul__": _OM(operator.mul, E.mul), "__rmul__": _OM(operator.mul, E.mul, reflected=True),
-    "__truediv__": _OM(operator.truediv, E.div),
-    "__rtruediv__": _OM(operator.truediv, E.div, reflected=True),
+    "__add__": _OM(operator.add, E.add, prim=E.Add),
+    # x + y == y + x exactly in floating point, so the reflected forms keep the tensor first
+    # (as torch does: `(2 * x).grad_fn.next_functions` lists x before the number).
+    "__radd__": _OM(operator.add, E.add, prim=E.Add),
+    "__sub__": _OM(operator.sub, E.sub, prim=E.Sub),
+    "__rsub__": _OM(operator.sub, lambda a, b: E.rsub(b, a), reflected=True, prim=E.Sub,
+                    grad_fn_name="RsubBackward1"),
+    "__mul__": _OM(operator.mul, E.mul, prim=E.Mul),
+    "__rmul__": _OM(operator.mul, E.mul, prim=E.Mul),
+    "__truediv__": _OM(operator.truediv, E.div, prim=E.Div),
+    "__rtruediv__": _OM(operator.truediv, E.div, reflected=True, prim=E.Div),
     "__floordiv__": _operator(E.floor_divide), "__rfloordiv__": _swap(E.floor_divide),
     "__mod__": _operator(E.remainder), "__rmod__": _swap(E.remainder),
     "__pow__": _OM(operator.pow, E.pow), "__rpow__": _OM(operator.pow, E.pow, reflected=True),
@@ -111,7 +130,7 @@ _OPERATORS = {
     "__eq__": _OM(operator.eq, E.eq), "__ne__": _OM(operator.ne, E.ne),
     "__lt__": _OM(operator.lt, E.lt), "__le__": _OM(operator.le, E.le),
     "__gt__": _OM(operator.gt, E.gt), "__ge__": _OM(operator.ge, E.ge),
-    "__neg__": E.neg, "__pos__": _positive, "__abs__": E.abs, "__invert__": E.bitwise_not,
+    "__neg__": E.neg, "__pos__": _positive, "__abs__": E.abs, "__invert__": E.invert,
     "__iadd__": _inplace_operator(P.add_), "__isub__": _inplace_operator(P.sub_),
     "__imul__": _inplace_operator(P.mul_), "__itruediv__": _inplace_operator(P.div_),
     "__ipow__": _inplace_operator(P.pow_),
@@ -162,6 +181,8 @@ _METHODS = {
     "matmul": L.matmul, "dot": L.dot, "inner": L.dot, "mv": L.mv, "mm": L.mm, "bmm": L.bmm,
     "outer": L.outer, "ger": L.outer, "trace": L.trace, "diagonal": L.diagonal,
     "diag": L.diag, "softmax": N.softmax, "log_softmax": N.log_softmax,
+    "inverse": _linalg_method("inv", "The inverse of each square matrix (torch.linalg.inv)."),
+    "det": _linalg_method("det", "The determinant of each square matrix (torch.linalg.det)."),
     # in place
     "add_": P.add_, "sub_": P.sub_, "mul_": P.mul_, "div_": P.div_, "pow_": P.pow_,
     "exp_": P.exp_, "log_": P.log_, "sqrt_": P.sqrt_, "abs_": P.abs_, "neg_": P.neg_,

@@ -175,7 +175,7 @@ def _rebase_view(x: Tensor, result: Tensor) -> None:
 # --- the in-place methods ---------------------------------------------------------------------
 
 
-def _write_array(x: Tensor, fn: Callable[[Any], Any]) -> None:
+def _write_array(x: Tensor, fn: Callable[[Any], Any], other_shape: Any = ()) -> None:
     try:
         fn(x._data)
     except ValueError as e:
@@ -187,8 +187,11 @@ def _write_array(x: Tensor, fn: Callable[[Any], Any]) -> None:
                 "operation."
             ) from None
         if "broadcast" in msg:
+            from .._shapes import broadcast_shapes
+
+            shape = list(broadcast_shapes(x._data.shape, tuple(other_shape)))
             raise RuntimeError(f"output with shape {list(x._data.shape)} doesn't match the "
-                               "broadcast shape of the operands") from None
+                               f"broadcast shape {shape}") from None
         raise
     x._vc[0] += 1
 
@@ -209,7 +212,8 @@ def _arith(x: Tensor, y: Any, ufunc: str, prim_fn: Callable[[Any, Any], Tensor],
     if isinstance(y, Tensor) and ya.dtype != rt.np:
         ya = ya.astype(rt.np)
     xp = namespace_of(x._data)
-    _write_array(x, lambda a: getattr(xp, ufunc)(a, ya, out=a, casting="unsafe"))
+    _write_array(x, lambda a: getattr(xp, ufunc)(a, ya, out=a, casting="unsafe"),
+                 getattr(ya, "shape", ()))
     return x
 
 

@@ -20,6 +20,8 @@ from .movement import Expand, Reshape
 
 def _dims_args(x: Tensor, dim: Any, keepdim: Any, kwargs: dict[str, Any]) -> tuple[Any, bool]:
     """Merge torch (`dim`, `keepdim`) and NumPy (`axis`, `keepdims`) spellings."""
+    if not isinstance(x, Tensor):  # torch.sum([1, 2]): a TypeError, as in torch
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
     if "axis" in kwargs:
         dim = kwargs.pop("axis")
     if "keepdims" in kwargs:
@@ -35,10 +37,11 @@ def _dims_args(x: Tensor, dim: Any, keepdim: Any, kwargs: dict[str, Any]) -> tup
 def _expand_back(g: Tensor, dims: tuple[int, ...] | None, keepdim: bool,
                  shape: tuple[int, ...]) -> Tensor:
     """Undo a reduction's shape change: put the reduced dims back as 1s, then broadcast."""
-    if not keepdim:
-        kept = tuple(1 if dims is None or i in dims else s for i, s in enumerate(shape))
-        if kept != g._data.shape:
-            g = _apply(Reshape, (g,), (g._data,), {"shape": kept, "must_view": False})
+    if not keepdim and dims and dims != tuple(range(len(dims))):
+        # Reduced dims in the middle must come back as 1s; leading ones (and a full reduction)
+        # are restored by broadcasting alone.
+        kept = tuple([1 if i in dims else s for i, s in enumerate(shape)])
+        g = _apply(Reshape, (g,), (g._data,), {"shape": kept, "must_view": False})
     if g._data.shape == shape:
         return g
     return _apply(Expand, (g,), (g._data,), {"shape": shape})
@@ -406,8 +409,8 @@ def _int_accumulator(x: Tensor, dtype: Any) -> Any:
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
         **kwargs: Any) -> Tensor:  # noqa: A001
     """Sum of all elements, or over `dim` (int, tuple or list)."""
-    if dim is None and not kwargs and not keepdim and dtype is None and (
-            input._data.dtype.kind == "f"):
+    if dim is None and not kwargs and not keepdim and dtype is None and isinstance(
+            input, Tensor) and input._data.dtype.kind == "f":
         return _apply(Sum, (input,), (input._data,), {"dims": None, "keepdim": False,
                                                        "out_dtype": None})
     dims, keepdim = _dims_args(input, dim, keepdim, kwargs)
