@@ -92,12 +92,12 @@ def _wrap_int(v: int, npd: Any) -> Any:
     return np.asarray(v).astype(npd)
 
 
-def broadcast_error(x: Any, y: Any) -> RuntimeError:
+def broadcast_error(*xs: Any) -> RuntimeError:
     """PyTorch's message for shapes that do not broadcast."""
     from .._shapes import broadcast_shapes
 
     try:
-        broadcast_shapes(getattr(x, "shape", ()), getattr(y, "shape", ()))
+        broadcast_shapes(*(getattr(x, "shape", ()) for x in xs))
     except RuntimeError as e:
         return e
     return RuntimeError("shapes do not broadcast")
@@ -135,36 +135,44 @@ _generic = np.generic
 
 
 def operator_method(kernel: Callable[[Any, Any], Any], public: Callable[[Any, Any], Any],
-                    reflected: bool = False) -> Callable[[Tensor, Any], Any]:
+                    reflected: bool = False, prim: type[Primitive] | None = None,
+                    grad_fn_name: str | None = None) -> Callable[[Tensor, Any], Any]:
     """The Tensor operator (`x * y`, `2 - x`, `x > 0`) for a binary operation.
 
-    The common case takes a shortcut straight to the array kernel: float operands of one
-    dtype (or a float tensor and a Python number, which NumPy 2 keeps in the tensor's dtype,
-    as PyTorch does), on one device, no autograd, no forward mode. Everything else, promotion
-    and error messages included, goes through `public`, the op's torch function. The shortcut
-    halves the cost of small-tensor arithmetic (benchmarks/: op_overhead).
+    The common case takes a shortcut: float operands of one dtype (or a float tensor and a
+    Python number, which NumPy 2 keeps in the tensor's dtype, as PyTorch does) on one device
+    need no promotion, so they go straight to the array kernel when no autograd is involved,
+    or straight to the primitive `prim` when it is. Everything else, promotion and error
+    messages included, goes through `public`, the op's torch function. The shortcut halves
+    the cost of small-tensor arithmetic (python -m benchmarks op_overhead).
     """
 
     def op(self: Tensor, other: Any) -> Any:
         a = self._data
         if isinstance(other, Tensor):
             b = other._data
-            fast = (b.dtype is a.dtype and a.dtype.kind == "f" and type(b) is type(a)
-                    and not (state.enabled and (self.requires_grad or other.requires_grad)))
+            same = b.dtype is a.dtype and a.dtype.kind == "f" and type(b) is type(a)
+            tracked = state.enabled and (self.requires_grad or other.requires_grad)
         elif other.__class__ is float or other.__class__ is int:
             b = other
-            fast = a.dtype.kind == "f" and not (state.enabled and self.requires_grad)
+            same = a.dtype.kind == "f"
+            tracked = state.enabled and self.requires_grad
         elif isinstance(other, _OPERANDS):
-            fast = False
+            same = False
         else:
             return NotImplemented  # let the other operand's reflected method try
-        if fast and forward_state.level is None:
+        if same:
             try:
-                out = kernel(b, a) if reflected else kernel(a, b)
+                if not tracked and forward_state.level is None:
+                    out = kernel(b, a) if reflected else kernel(a, b)
+                    return Tensor._make(np.asarray(out) if isinstance(out, _generic) else out)
+                if prim is not None:
+                    params = {"grad_fn_name": grad_fn_name} if grad_fn_name else {}
+                    if reflected:
+                        return _apply(prim, (other, self), (b, a), params)
+                    return _apply(prim, (self, other), (a, b), params)
             except ValueError:  # shapes that don't broadcast: the general path says so
                 pass
-            else:
-                return Tensor._make(np.asarray(out) if isinstance(out, _generic) else out)
         return public(other, self) if reflected else public(self, other)
 
     op.__name__ = getattr(public, "__name__", "op")
@@ -251,6 +259,17 @@ class Div(Primitive):
         return x_dot / y - x * y_dot / (y * y)
 
 
+def _int_pow(x: Any, y: Any) -> Any:
+    """Integer powers with negative (tensor) exponents, as PyTorch computes them: 1 stays 1,
+    -1 gives ±1 by the exponent's parity, anything else gives 0 (NumPy raises instead)."""
+    xp = _xp(x, y)
+    x = xp.asarray(x)
+    neg = y < 0
+    out = x ** xp.where(neg, 0, y)
+    tiny = xp.where(x == 1, 1, xp.where(x == -1, 1 - 2 * (y & 1), 0))
+    return xp.where(neg, tiny, out).astype(out.dtype)
+
+
 class Pow(Primitive):
     """out = x ** y     VJP: x_bar = g*y*x^(y-1), y_bar = g*out*log(x)     JVP: the same, summed
 
@@ -264,6 +283,8 @@ class Pow(Primitive):
     save_output = True
 
     def forward(self, x: Any, y: Any) -> Any:
+        if getattr(y, "dtype", None) is not None and y.dtype.kind in "iu" and (y < 0).any():
+            return _int_pow(x, y)
         return x**y
 
     def _partials(self) -> tuple[Any, Any]:
@@ -722,10 +743,9 @@ def pow(input: Any, exponent: Any, *, out: Any = None) -> Tensor:  # noqa: A001
     """input ** exponent, elementwise; integers to negative integer powers raise."""
     x, e = as_operand(input), as_operand(exponent)
     rt = D.result_type(x, e)
-    if rt.category < 2:
-        neg = bool((e._data < 0).any()) if isinstance(e, Tensor) else e < 0
-        if neg:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    # Only a negative Python-number exponent raises; tensor exponents give 0 (see _int_pow).
+    if rt.category < 2 and not isinstance(e, Tensor) and e < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     if isinstance(x, Tensor) and not isinstance(e, Tensor):
         name = "PowBackward0"
     elif isinstance(e, Tensor) and not isinstance(x, Tensor):
@@ -761,7 +781,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
         return _apply(Where, (cond, x, y), (cond._data, xa, ya), {})
     except ValueError as e:
         if "broadcast" in str(e):
-            raise broadcast_error(x, y) from None
+            raise broadcast_error(cond, x, y) from None
         raise
 
 
@@ -1005,9 +1025,11 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
 
 def _integer_only(name: str, *xs: Any) -> None:
     for x in xs:
-        d = x._data.dtype if isinstance(x, Tensor) else np.asarray(x).dtype
-        if d.kind == "f":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+        if isinstance(x, Tensor) and x._data.dtype.kind == "f":
+            raise NotImplementedError(
+                f'"{name}_cpu" not implemented for \'{_legacy_name(x.dtype)}\'')
+    if any(isinstance(x, float) for x in xs):
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'Float\'')
 
 
 def bitwise_and(input: Any, other: Any) -> Tensor:
@@ -1026,6 +1048,14 @@ def bitwise_xor(input: Any, other: Any) -> Tensor:
     """input ^ other for bool or integer tensors."""
     _integer_only("bitwise_xor", input, other)
     return _nondiff(lambda a, b: a ^ b, input, other)
+
+
+def invert(input: Tensor) -> Tensor:
+    """`~input`: bitwise not, which the operator refuses for floats with a TypeError."""
+    if input._data.dtype.kind == "f":
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return bitwise_not(input)
 
 
 def bitwise_not(input: Tensor) -> Tensor:
