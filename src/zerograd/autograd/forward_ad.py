@@ -100,8 +100,8 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
             f"original Tensor, this is not supported. Tensor is of size {list(tensor.shape)} "
             f"while the given forward gradient is of size {list(tangent.shape)}."
         )
-    if tangent.dtype != tensor.dtype:
-        tangent = tangent.to(tensor.dtype)
+    # A tangent of another float dtype is kept as given (as in torch); the outputs of ops on
+    # the dual get tangents in their own dtype (`_forward_tangents` casts).
     # The dual is a view (ViewBackward0 when tensor requires grad, as in PyTorch); its own
     # tangent is computed and then replaced, so make_dual on a dual tensor replaces too.
     dual = tensor.view_as(tensor)
