@@ -45,8 +45,12 @@ def broadcast_shapes(*shapes: Sequence[int]) -> Size:
     """The shape that all `shapes` broadcast to; RuntimeError naming the clash if none."""
     ndim = max((len(s) for s in shapes), default=0)
     out = [1] * ndim
-    for s in shapes:
-        for i, n in enumerate(s, ndim - len(s)):
+    for i in range(ndim - 1, -1, -1):  # from the last dim, so the clash named is torch's
+        for s in shapes:
+            j = i - ndim + len(s)
+            if j < 0:
+                continue
+            n = s[j]
             if n == out[i] or n == 1:
                 continue
             if out[i] == 1:

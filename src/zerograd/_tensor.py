@@ -228,9 +228,10 @@ class Tensor:
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
     def _scalar(self, kind: str) -> Any:
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+        if self._data.size != 1:  # float(t) / int(t): torch raises ValueError, item() doesn't
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars (this one has "
+                f"{self._data.size}; use {kind}(t[i]) or t.tolist())"
             )
         return self._data.reshape(()).item()
 
@@ -242,8 +243,9 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
+            amount = "no values" if self._data.size == 0 else "more than one value"
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous "
+                f"Boolean value of Tensor with {amount} is ambiguous "
                 f"(this one has {self._data.size} elements; use .any() or .all())"
             )
         return bool(self._data.reshape(()).item())

@@ -263,7 +263,7 @@ def _int_pow(x: Any, y: Any) -> Any:
     """Integer powers with negative (tensor) exponents, as PyTorch computes them: 1 stays 1,
     -1 gives ±1 by the exponent's parity, anything else gives 0 (NumPy raises instead)."""
     xp = _xp(x, y)
-    x = xp.asarray(x)
+    x = xp.asarray(x, dtype=xp.result_type(x, y))  # a Python-int base keeps y's dtype
     neg = y < 0
     out = x ** xp.where(neg, 0, y)
     tiny = xp.where(x == 1, 1, xp.where(x == -1, 1 - 2 * (y & 1), 0))

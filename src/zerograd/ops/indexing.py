@@ -147,13 +147,41 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         return _apply(Index, (x,), (x._data,), {"key": k, "advanced": advanced,
                                                 "grad_fn_name": _grad_fn_name(k)})
     except IndexError as e:
-        raise IndexError(_torch_index_message(str(e), x)) from None
+        raise IndexError(_torch_index_message(str(e), x, k)) from None
 
 
-def _torch_index_message(msg: str, x: Tensor) -> str:
+def _torch_index_message(msg: str, x: Tensor, key: tuple[Any, ...] = ()) -> str:
     if "too many indices" in msg:
         return f"too many indices for tensor of dimension {x._data.ndim}"
+    if "boolean index did not match" in msg:
+        return _mask_message(key, x._data.shape) or msg
     return msg.replace("axis", "dimension")
+
+
+def _consumes(part: Any) -> int:
+    """How many of the tensor's dims one part of a key indexes."""
+    if part is None or isinstance(part, bool):
+        return 0
+    if is_array(part) and part.dtype.kind == "b":
+        return int(part.ndim)
+    return 1
+
+
+def _mask_message(key: tuple[Any, ...], shape: tuple[int, ...]) -> str | None:
+    """PyTorch's words for a boolean mask whose shape does not fit the dims it indexes."""
+    dim = 0
+    for i, part in enumerate(key):
+        if part is Ellipsis:
+            dim = len(shape) - sum(_consumes(p) for p in key[i + 1:])
+            continue
+        if is_array(part) and part.dtype.kind == "b":
+            for j, n in enumerate(part.shape):
+                if dim + j < len(shape) and shape[dim + j] != n:
+                    return (f"The shape of the mask {list(part.shape)} at index {j} does not "
+                            f"match the shape of the indexed tensor {list(shape)} at index "
+                            f"{dim + j}")
+        dim += _consumes(part)
+    return None
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
@@ -206,7 +234,7 @@ def _write(target: Any, key: tuple[Any, ...], va: Any, x: Tensor) -> None:
             ) from None
         raise
     except IndexError as e:
-        raise IndexError(_torch_index_message(str(e), x)) from None
+        raise IndexError(_torch_index_message(str(e), x, key)) from None
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
@@ -214,6 +242,14 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     from .._shapes import wrap_dim
 
     d = wrap_dim(dim, input._data.ndim)
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    size = input._data.shape[d] if input._data.ndim else 1
+    if index._data.size and not (0 <= int(index._data.min()) and
+                                 int(index._data.max()) < size):
+        raise IndexError("index out of range in self")
     return getitem(input, (slice(None),) * d + (index,))
 
 

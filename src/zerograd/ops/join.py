@@ -66,8 +66,10 @@ def _common(tensors: Any, fname: str) -> tuple[tuple[Tensor, ...], list[Any]]:
             f"{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"
         )
     ts = tuple(tensors)
-    if not ts:
-        raise RuntimeError(f"{fname}(): expected a non-empty list of Tensors")
+    if not ts:  # torch's classes differ here: ValueError from cat, RuntimeError from stack
+        if fname == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"torch.{fname}(): expected a non-empty list of Tensors")
     for t in ts:
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {ts.index(t)} in argument 0, but got "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._shapes import broadcast_shapes
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply
 from ..backend import namespace_of
@@ -52,13 +53,29 @@ class MatMul(Primitive):
         return x_dot @ y + x @ y_dot
 
 
-def _check_dtypes(x: Tensor, y: Tensor, what: str) -> None:
-    if x._data.dtype != y._data.dtype:
-        a, b = _legacy_name(x.dtype), _legacy_name(y.dtype)
-        raise RuntimeError(
-            f"{what}: expected both operands to have the same dtype, but got {a} and {b} "
-            f"(shapes {list(x.shape)} and {list(y.shape)}; convert one, e.g. x.float())"
-        )
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}
+
+
+def _check_dtypes(x: Tensor, y: Tensor) -> None:
+    """Matrix products don't promote: mixed dtypes raise, worded as the torch kernel that
+    would run (dot, addmv, mm or bmm) words it."""
+    if x._data.dtype == y._data.dtype:
+        return
+    a, b = _legacy_name(x.dtype), _legacy_name(y.dtype)
+    nx, ny = x._data.ndim, y._data.ndim
+    if nx == 1 and ny == 1:
+        msg = f"dot : expected both vectors to have same dtype, but found {a} and {b}"
+    elif ny == 1:
+        msg = f"addmv input tensors must have the same dtype, but got {b}, {a}, and {b}"
+    elif ny == 2:
+        msg = ("expected m1 and m2 to have the same dtype, but got: "
+               f"{_C_NAMES[x.dtype.name]} != {_C_NAMES[y.dtype.name]}")
+    else:
+        msg = f"expected scalar type {a} but found {b}"
+    raise RuntimeError(
+        f"{msg} (shapes {list(x.shape)} and {list(y.shape)}; convert one, e.g. with .float())")
 
 
 def _run(x: Tensor, y: Tensor) -> Tensor:
@@ -82,7 +99,7 @@ def matmul(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
             f"both arguments to matmul need to be at least 1D, but they are {x._data.ndim}D "
             f"and {y._data.ndim}D"
         )
-    _check_dtypes(x, y, "matmul")
+    _check_dtypes(x, y)
     n = x._data.shape[-1]
     k = y._data.shape[-2] if y._data.ndim > 1 else y._data.shape[0]
     if n != k:
@@ -94,12 +111,9 @@ def matmul(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
         xs = "x".join(map(str, x._data.shape if x._data.ndim > 1 else (1, n)))
         ys = "x".join(map(str, y._data.shape if y._data.ndim > 1 else (k, 1)))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({xs} and {ys})")
-    try:
-        return _run(x, y)
-    except ValueError:
-        raise RuntimeError(
-            f"matmul: batch dimensions of {list(x.shape)} and {list(y.shape)} do not broadcast"
-        ) from None
+    if x._data.ndim > 2 or y._data.ndim > 2:  # batch dims broadcast: torch's message if not
+        broadcast_shapes(x._data.shape[:-2], y._data.shape[:-2])
+    return _run(x, y)
 
 
 def dot(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
@@ -110,11 +124,7 @@ def dot(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
         raise RuntimeError(
             f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors"
         )
-    if input._data.dtype != other._data.dtype:
-        raise RuntimeError(
-            "dot : expected both vectors to have same dtype, but found "
-            f"{_legacy_name(input.dtype)} and {_legacy_name(other.dtype)}"
-        )
+    _check_dtypes(input, other)
     return matmul(input, other)
 
 
@@ -128,12 +138,7 @@ def mv(input: Tensor, vec: Tensor, *, out: Any = None) -> Tensor:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}"
         )
-    if input._data.dtype != vec._data.dtype:
-        raise RuntimeError(
-            "addmv input tensors must have the same dtype, but got "
-            f"{_legacy_name(input.dtype)} and {_legacy_name(vec.dtype)} (matrix "
-            f"{list(input.shape)}, vector {list(vec.shape)})"
-        )
+    _check_dtypes(input, vec)
     if input._data.shape[1] != vec._data.shape[0]:
         raise RuntimeError(
             f"size mismatch, got input ({input._data.shape[0]}), mat "
@@ -151,11 +156,7 @@ def mm(input: Tensor, mat2: Tensor, *, out: Any = None) -> Tensor:
     (a, b), (c, d) = input._data.shape, mat2._data.shape
     if b != c:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a}x{b} and {c}x{d})")
-    if input._data.dtype != mat2._data.dtype:
-        raise RuntimeError(
-            "expected m1 and m2 to have the same dtype, but got: "
-            f"{_legacy_name(input.dtype)} != {_legacy_name(mat2.dtype)}"
-        )
+    _check_dtypes(input, mat2)
     return _run(input, mat2)
 
 
@@ -171,7 +172,7 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Any = None) -> Tensor:
             f"[{input._data.shape[0]}, {input._data.shape[2]}] but got: "
             f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}]."
         )
-    _check_dtypes(input, mat2, "bmm")
+    _check_dtypes(input, mat2)
     return _run(input, mat2)
 
 

@@ -466,6 +466,10 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     from .indexing import getitem
 
     d = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d] if input._data.ndim else 1
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input._data.shape)} at dimension {d}")
     return getitem(input, (slice(None),) * d + (index,))
 
 

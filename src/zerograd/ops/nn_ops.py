@@ -12,6 +12,7 @@ from .._shapes import wrap_dim
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply
 from ..backend import namespace_of
+from .elementwise import _legacy_name
 
 
 def _shifted(x: Any, dim: int) -> Any:
@@ -68,10 +69,11 @@ def _softmax_like(cls: type[Primitive], input: Tensor, dim: Any, dtype: Any,
     x = input
     if dtype is not None:
         x = x.to(dtype)
-    elif x._data.dtype.kind != "f":
-        raise RuntimeError(f'"{fname}_lastdim_kernel_impl" not implemented for '
-                           f"'{x.dtype.name.capitalize()}'")
     d = wrap_dim(dim, x._data.ndim)
+    if dtype is None and x._data.dtype.kind != "f":
+        kernel = fname + ("_lastdim" if d == max(x._data.ndim - 1, 0) else "")
+        raise NotImplementedError(f'"{kernel}_kernel_impl" not implemented for '
+                                  f"'{_legacy_name(x.dtype)}' (convert first: x.float())")
     if x._data.ndim == 0:
         x = x.reshape(1)
         return _apply(cls, (x,), (x._data,), {"dim": 0}).reshape(())
