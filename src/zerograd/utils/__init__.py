@@ -1,0 +1,3 @@
+"""zerograd.utils: `data` (datasets and DataLoader), as torch.utils."""
+
+from . import data
