@@ -217,6 +217,25 @@ def fixed(*cases: Sequence[tuple[int, ...]], domain: Domain = ANY) -> Sampler:
     return sampler
 
 
+def _conditioned(*cases: Any) -> Sampler:
+    """Matrices with 3 added to the diagonal, so that linear algebra on them is
+    well-conditioned; a case is one shape or a tuple of shapes (one per tensor argument)."""
+
+    def sampler(rng: np.random.Generator, dtype: str) -> Iterator[Sample]:
+        for case in cases:
+            shapes = case if isinstance(case[0], tuple) else (case,)
+            arrays = []
+            for s in shapes:
+                a = rng.uniform(-1.0, 1.0, s)
+                if len(s) >= 2:
+                    k = min(s[-2:])
+                    a[..., range(k), range(k)] += 3.0
+                arrays.append(a.astype(dtype))
+            yield Sample(tuple(arrays))
+
+    return sampler
+
+
 def with_args(shape_args: Sequence[tuple[tuple[int, ...], tuple[Any, ...]]],
               domain: Domain = ANY) -> Sampler:
     """One tensor of each shape followed by plain (non-tensor) positional arguments."""
@@ -664,6 +683,30 @@ OP_DB: list[OpInfo] = [
     OpInfo("outer", _f("outer"), fixed(((3,), (4,))), FLOAT_INT, "mul"),
     OpInfo("trace", _f("trace"), fixed(((3, 3),), ((3, 4),)), FLOAT_INT, "index",
            extra_primitives=("sum",)),
+    # torch.linalg: well-conditioned inputs; sign-free views of eigen/singular vectors and QR
+    OpInfo("linalg.inv", lambda m, a: m.linalg.inv(a), _conditioned((3, 3)), FLOAT, "inv",
+           rtol_scale=30),
+    OpInfo("linalg.solve", lambda m, a, b: m.linalg.solve(a, b), _conditioned(
+        ((3, 3), (3, 2)), ((2, 3, 3), (3,)), ((3, 3), (2, 3, 1))), FLOAT, "solve",
+        rtol_scale=30),
+    OpInfo("linalg.det", lambda m, a: m.linalg.det(a), _conditioned((3, 3), (2, 4, 4)), FLOAT,
+           "det", rtol_scale=30),
+    OpInfo("linalg.slogdet", lambda m, a: m.linalg.slogdet(a)[1], _conditioned((3, 3)), FLOAT,
+           "slogdet", rtol_scale=30),
+    OpInfo("linalg.cholesky", lambda m, x: m.linalg.cholesky(
+        x @ x.mT + 3 * m.eye(x.shape[-1], dtype=x.dtype)), _conditioned((3, 3), (2, 3, 3)),
+        FLOAT, "cholesky", rtol_scale=30),
+    OpInfo("linalg.qr", lambda m, a: tuple(t * t for t in m.linalg.qr(a)), _conditioned(
+        (5, 3), (3, 5), (2, 3, 3)), FLOAT, "qr", rtol_scale=30),
+    OpInfo("linalg.eigh", lambda m, x: (lambda w, v: (w, v * v))(*m.linalg.eigh(x + x.mT)),
+           _conditioned((3, 3), (2, 4, 4)), FLOAT, "eigh", rtol_scale=100),
+    OpInfo("linalg.svd", lambda m, a: (lambda u, s, vh: (u * u, s, vh * vh))(
+        *m.linalg.svd(a, full_matrices=False)), _conditioned((5, 3), (3, 5)), FLOAT, "svd",
+        rtol_scale=100),
+    OpInfo("linalg.pinv", lambda m, a: m.linalg.pinv(a), _conditioned((5, 3), (3, 4)), FLOAT,
+           "pinv", rtol_scale=30),
+    OpInfo("linalg.lstsq", lambda m, a, b: m.linalg.lstsq(a, b).solution, _conditioned(
+        ((6, 3), (6, 2)), ((2, 5, 3), (2, 5))), FLOAT, "lstsq", rtol_scale=30),
     # --- in place (on a clone, so the sample stays intact) ------------------------------------
     *[OpInfo(f"{n}_", _on_clone(_meth(n + "_")),
              binary_samples(d1=NONZERO, pairs=BINARY_SHAPES[:2]), FLOAT, n, kind="inplace")

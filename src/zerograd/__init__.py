@@ -79,6 +79,8 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .linalg import det
+from .linalg import inv as inverse
 from .ops import PRIMITIVES
 from .ops.elementwise import (
     abs,

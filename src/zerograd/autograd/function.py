@@ -114,10 +114,11 @@ class Primitive(Node):
             _raise_modified(t, version, self)
         t = _Tensor._make(arr)
         t._vc = vc
-        t.requires_grad = True
-        t.grad_fn = self
-        if index:
-            t._output_nr = index
+        if getattr(self, "next_functions", None) is not None:  # in a graph, not forward-only
+            t.requires_grad = True
+            t.grad_fn = self
+            if index:
+                t._output_nr = index
         # Forward-over-reverse: the rules that read the output also need its tangent.
         t._fw = fw
         return t
