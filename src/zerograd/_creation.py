@@ -35,6 +35,8 @@ def _finish(arr: Any, device: Any, requires_grad: bool) -> Tensor:
 
 
 def _shape(size: tuple[Any, ...], kw: Any) -> tuple[int, ...]:
+    if not size and kw is None:  # torch.zeros() needs a size (torch.zeros(()) is 0-d)
+        raise TypeError('missing 1 required positional arguments: "size"')
     if kw is not None:
         if size:
             raise TypeError("got multiple values for argument 'size'")
@@ -190,11 +192,15 @@ def empty(*size: Any, out: Any = None, dtype: D.dtype | None = None, layout: Any
 def full(size: Any, fill_value: Any, *, out: Any = None, dtype: D.dtype | None = None,
          layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with `fill_value` (its dtype is inferred from the value)."""
-    if isinstance(fill_value, Tensor):
+    if isinstance(fill_value, (Tensor, np.generic)):  # NumPy scalars count as Python numbers
         fill_value = fill_value.item()
     d = dtype if dtype is not None else D.scalar_dtype(fill_value)
-    return _finish(np.full(_checked(as_shape((size,))), fill_value, dtype=d.np), device,
-                   requires_grad)
+    try:
+        arr = np.full(_checked(as_shape((size,))), fill_value, dtype=d.np)
+    except OverflowError:
+        raise RuntimeError(f"value cannot be converted to type {d.np.name} without overflow"
+                           ) from None
+    return _finish(arr, device, requires_grad)
 
 
 def _like(input: Tensor, value: Any, dtype: D.dtype | None, device: Any,

@@ -139,6 +139,8 @@ CASES: dict[str, Callable[[Any], Any]] = {
     "randint low >= high": lambda m: m.randint(5, 5, (2,)),
     "eye negative": lambda m: m.eye(-1),
     "full no fill": lambda m: m.full((2,)),
+    "full overflow": lambda m: m.full((2,), 2**40, dtype=m.int32),
+    "zeros without size": lambda m: m.zeros(),
     "ones negative dim": lambda m: m.ones(-1),
     "to bad dtype": lambda m: _f(m).to("float32"),
 }
