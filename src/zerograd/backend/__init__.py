@@ -7,6 +7,7 @@ places where NumPy and CuPy differ are named shims with the same name in `cpu.py
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import numpy as np
@@ -23,9 +24,14 @@ __all__ = [
 
 def cuda():  # type: ignore[no-untyped-def]
     """The CUDA backend module, imported on first use (None when CuPy or a GPU is missing)."""
-    from . import cuda as _cuda
-
+    # `from . import cuda` would find this very function (the package attribute `cuda`), so
+    # load the submodule by its full name; loading it rebinds the attribute, so put ours back.
+    _cuda = importlib.import_module(__name__ + ".cuda")
+    globals()["cuda"] = _cuda_accessor
     return _cuda if _cuda.available() else None
+
+
+_cuda_accessor = cuda
 
 
 def namespace_for(device_type: str) -> Any:
