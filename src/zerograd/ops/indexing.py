@@ -225,7 +225,7 @@ def _write(target: Any, key: tuple[Any, ...], va: Any, x: Tensor) -> None:
                 "to a single memory location. Please clone() the tensor before performing the "
                 "operation."
             ) from None
-        if "broadcast" in msg or "shape" in msg:
+        if "broadcast" in msg or "shape" in msg or "cannot assign" in msg:
             region = target[key].shape
             vshape = getattr(va, "shape", ())
             raise RuntimeError(
