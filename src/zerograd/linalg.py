@@ -158,9 +158,9 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *,
     Example:
         >>> import zerograd as torch
         >>> A = torch.tensor([[1., 0.], [1., 1.], [1., 2.]])
-        >>> torch.linalg.lstsq(A, torch.tensor([[1.], [2.], [3.]])).solution
-        tensor([[1.0000],
-                [1.0000]])
+        >>> torch.linalg.lstsq(A, torch.tensor([[1.], [2.], [2.]])).solution
+        tensor([[1.1667],
+                [0.5000]])
     """
     A, B = _tensor(A, "lstsq"), _tensor(B, "lstsq")
     if A._data.ndim < 2:
@@ -295,7 +295,7 @@ def matrix_rank(A: Tensor, tol: Any = None, hermitian: bool = False, *, atol: An
     sv = xp.abs(xp.linalg.eigvalsh(a)) if hermitian else xp.linalg.svd(a, compute_uv=False)
     m, n = a.shape[-2:]
     cut = K.tolerance(sv, m, n, _array(atol), _array(rtol))
-    return Tensor._make((sv > cut[..., None]).sum(-1).astype(np.int64))
+    return Tensor._make(xp.asarray((sv > cut[..., None]).sum(-1), dtype=np.int64))
 
 
 # --- norms ----------------------------------------------------------------------------------------
@@ -361,11 +361,10 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool 
         return r
     # 1: the largest column sum |a_ij| over i; inf: the largest row sum (min for negatives)
     inner, outer = (d0, d1) if abs(ord) == 1 else (d1, d0)
-    sums = A.abs().sum(inner, keepdim=True)
-    r = sums.amax(outer, keepdim=True) if ord > 0 else sums.amin(outer, keepdim=True)
-    if not keepdim:
-        r = r.squeeze(max(d0, d1)).squeeze(min(d0, d1))
-    return r
+    sums = A.abs().sum(inner, keepdim=keepdim)
+    if not keepdim and outer > inner:
+        outer -= 1  # the summed dim is gone
+    return sums.amax(outer, keepdim=keepdim) if ord > 0 else sums.amin(outer, keepdim=keepdim)
 
 
 def _dims_text(dim: Any) -> str:
