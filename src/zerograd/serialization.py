@@ -180,10 +180,10 @@ def _umask() -> int:
 
 def _atomic_write(path: str, data: bytes) -> None:
     """Write data to a temporary file beside path, then rename it over path in one step."""
+    path = os.path.realpath(path)  # through a symlink, to its target, as a plain open would
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise RuntimeError(f"Parent directory {os.path.dirname(path) or directory} does not "
-                           "exist.")
+        raise RuntimeError(f"Parent directory {directory} does not exist.")
     mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
                                dir=directory)
