@@ -239,7 +239,8 @@ class Mul(Primitive):
 
 
 class Div(Primitive):
-    """out = x / y     VJP: x_bar = g / y, y_bar = -g * x / y²     JVP: (x_dot - out*y_dot) / y"""
+    """out = x / y     VJP: x_bar = g / y, y_bar = -g * x / y²
+    JVP: out_dot = (x_dot - out*y_dot) / y"""
 
     op_name = "div"
     grad_fn_name = "DivBackward0"
@@ -271,7 +272,8 @@ def _int_pow(x: Any, y: Any) -> Any:
 
 
 class Pow(Primitive):
-    """out = x ** y     VJP: x_bar = g*y*x^(y-1), y_bar = g*out*log(x)     JVP: the same, summed
+    """out = x ** y     VJP: x_bar = g*y*x^(y-1), y_bar = g*out*log(x)
+    JVP: out_dot = x_dot*y*x^(y-1) + y_dot*out*log(x)
 
     Where x == 0 the exponent's gradient is taken as 0 (PyTorch's convention: log 0 is -inf
     but the limit of x^y log x is 0 for y > 0).
