@@ -136,10 +136,15 @@ def test_engine_choice() -> None:
 def test_long_chains_and_shared_inputs() -> None:
     x = zerograd.tensor(0.5, requires_grad=True)
     y = x
-    for _ in range(300):  # deep graphs: no recursion anywhere
-        y = y * 1.001 + x
-    svg = zerograd.viz.draw(y, engine="python")
-    assert svg.count("<rect") == 601 + 1  # 600 ops, the leaf, the root
+    for _ in range(1500):  # a deep graph: nothing may recurse
+        y = y * 1.001
+    assert zerograd.viz.to_dot(y).count("MulBackward0") == 1500
+    assert zerograd.viz.draw(y, engine="python").count("<rect") == 1502
+    z = x
+    for _ in range(120):  # one leaf feeding every layer: long edges
+        z = z * 1.001 + x
+    svg = zerograd.viz.draw(z, engine="python")
+    assert svg.count("<rect") == 240 + 2  # the ops, the leaf, the root
     ET.fromstring(svg)
 
 

@@ -30,15 +30,28 @@ def to_dot(tensor: Any, names: dict[str, Any] | None = None, show_saved: bool = 
            ) -> DotSource:
     """The backward graph of `tensor` (or a tuple of tensors) as Graphviz DOT text.
 
-    Operations are labelled with their grad_fn names and output shapes and dtypes, leaves with
-    their variable names (read from the caller, or `names`), saved tensors hang off the
-    operations that saved them (dashed).
+    Operations are labelled with their grad_fn names and output shapes and dtypes, leaves and
+    roots with their variable names (read from the caller, or given as `names`), and each
+    operation says what it saved for backward ("saves x, result"; other tensors it saved hang
+    off it with dashed edges).
 
     Example:
         >>> import zerograd as torch
         >>> x = torch.ones(3, requires_grad=True)
-        >>> print(torch.viz.to_dot((x * 2).sum()).splitlines()[3])
-            t0 [label="(), float32", fillcolor="#d9ead3"]
+        >>> y = (x * 2).sum()
+        >>> print(torch.viz.to_dot(y))
+        digraph backward {
+            graph [rankdir=TB, fontname="monospace"]
+            node [shape=box, style="rounded,filled", fontname="monospace", fontsize=11]
+            t0 [label="y\\n() float32", fillcolor="#d9ead3"]
+            n1 [label="SumBackward0\\n() float32", fillcolor="#eeeeee"]
+            n2 [label="MulBackward0\\n(3,) float32\\nsaves x", fillcolor="#eeeeee"]
+            t3 [label="x\\n(3,) float32", fillcolor="#cfe2f3"]
+            n1 -> t0
+            n2 -> n1
+            t3 -> n2
+        }
+        <BLANKLINE>
     """
     if names is None:
         names = names_from_caller(1)

@@ -65,12 +65,15 @@ def layout(g: Graph) -> tuple[dict[str, tuple[float, float, float, float]],
     """Box rectangles (x, y, w, h), edge polylines, and the picture's width and height."""
     layer, succ, pred = _layers(g)
     size = {b.key: _size(b.lines) for b in g.boxes}
-    # Long edges get a waypoint in every layer they cross.
+    # Long edges get a waypoint in every layer they cross, unless that would swamp the picture
+    # (one tensor feeding hundreds of layers): then they are drawn as one long curve.
     chains: list[tuple[list[str], bool]] = []
     n_dummy = 0
+    span = sum(layer[t] - layer[s] - 1 for s, t, _ in g.edges)
+    waypoints = span <= 4 * len(g.boxes) + 200
     for s, t, dashed in g.edges:
         path = [s]
-        for lay in range(layer[s] + 1, layer[t]):
+        for lay in range(layer[s] + 1, layer[t] if waypoints else layer[s] + 1):
             d = f"_d{n_dummy}"
             n_dummy += 1
             layer[d], size[d] = lay, (2.0, LINE_H)
@@ -93,7 +96,7 @@ def layout(g: Graph) -> tuple[dict[str, tuple[float, float, float, float]],
                 nb = up if sweep.step == 1 else down
                 pos = {k: j for j, k in enumerate(rows[i - sweep.step])}
                 here = {k: j for j, k in enumerate(rows[i])}
-                rows[i].sort(key=lambda k: _mean([pos[n] for n in nb[k]], here[k]))
+                rows[i].sort(key=lambda k: _mean([pos[n] for n in nb[k] if n in pos], here[k]))
     x = {}
     for row in rows:
         cursor = 0.0
