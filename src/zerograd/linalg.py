@@ -55,18 +55,22 @@ def _matrix(A: Any, fname: str, square: bool = False) -> Tensor:
     return A
 
 
-def _floating(A: Tensor, fname: str) -> None:
+def _floating(A: Tensor, fname: str, kernel: str | None = None) -> None:
+    """Float32/64 only. LAPACK has no half precision: torch says so itself, or its `kernel`
+    raises NotImplementedError, depending on the function."""
     kind, name = A._data.dtype.kind, A.dtype.name
     if kind != "f":
         raise RuntimeError(f"{fname}: Expected a floating point or complex tensor as input. Got "
                            f"{_legacy_name(A.dtype)}")
-    if name == "float16":  # LAPACK has no half precision
+    if name == "float16" and kernel:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Half'")
+    if name == "float16":
         raise RuntimeError(f"{fname}: Low precision dtypes not supported. Got Half")
 
 
-def _square_float(A: Any, fname: str) -> Tensor:
+def _square_float(A: Any, fname: str, kernel: str | None = None) -> Tensor:
     A = _matrix(A, fname, square=True)
-    _floating(A, fname)
+    _floating(A, fname, kernel)
     return A
 
 
@@ -98,7 +102,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor
         >>> torch.linalg.solve(torch.tensor([[2., 0.], [0., 4.]]), torch.tensor([1., 1.]))
         tensor([0.5000, 0.2500])
     """
-    A = _square_float(A, "linalg.solve")
+    A = _square_float(A, "linalg.solve", "lu_cpu")
     B = _tensor(B, "solve")
     if B._data.dtype != A._data.dtype:
         if B._data.dtype.kind != "f" and A._data.dtype.kind != "f":
@@ -203,7 +207,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *,
 
 def det(A: Tensor, *, out: Any = None) -> Tensor:
     """The determinant of each square matrix (0 for a singular one, with a zero gradient)."""
-    A = _square_float(A, "linalg.det")
+    A = _square_float(A, "linalg.det", "lu_cpu")
     return _apply(K.Det, (A,), (A._data,), {})
 
 
@@ -219,14 +223,14 @@ def slogdet(A: Tensor, *, out: Any = None) -> Any:
 
 def cholesky(A: Tensor, *, upper: bool = False, out: Any = None) -> Tensor:
     """L (lower triangular) with A = L Lᵀ for symmetric positive-definite A; upper: U = Lᵀ."""
-    A = _square_float(A, "linalg.cholesky")
+    A = _square_float(A, "linalg.cholesky", "cholesky_cpu")
     return _apply(K.Cholesky, (A,), (A._data,), {"upper": upper})
 
 
 def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> Any:
     """(Q, R) with A = QR: mode 'reduced' (thin, default), 'complete', or 'r' (Q empty)."""
     A = _matrix(A, "linalg.qr")
-    _floating(A, "linalg.qr")
+    _floating(A, "linalg.qr", "geqrf_cpu")
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
@@ -261,7 +265,7 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Tensor:
 
 def _svd(A: Any, full_matrices: bool, values_only: bool) -> tuple[Tensor, Tensor, Tensor]:
     A = _matrix(A, "linalg.svd")
-    _floating(A, "linalg.svd")
+    _floating(A, "linalg.svd", "linalg_svd_cpu")
     return _apply(K.SVD, (A,), (A._data,), {"full_matrices": full_matrices,
                                             "values_only": values_only})
 
@@ -353,6 +357,7 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool 
     if ord == "fro":
         return R.norm(A, 2.0, (d0, d1), keepdim)
     if ord in ("nuc", 2, -2):
+        _floating(A, "linalg.matrix_norm")
         s = svdvals(A.movedim((d0, d1), (-2, -1)))
         r = s.sum(-1) if ord == "nuc" else (s.amax(-1) if ord == 2 else s.amin(-1))
         if keepdim:

@@ -62,14 +62,14 @@ def _absent(g: Tensor) -> bool:
     return not bool(g._data.any())
 
 
-def _gap(values: Tensor, what: str) -> Tensor:
+def _gap(values: Tensor, what: str, warn: bool = True) -> Tensor:
     """E[i, j] = v_j - v_i, with 1 on the diagonal, as PyTorch divides by it. Repeated values
     give 0 off the diagonal, hence an inf/nan gradient (torch's documented behaviour): warn."""
     e = values.unsqueeze(-2) - values.unsqueeze(-1)
     n = values.shape[-1]
     off = e._data == 0
     off[..., range(n), range(n)] = False
-    if off.any():
+    if warn and off.any():
         warnings.warn(
             f"{what} has repeated values, so the gradient through its vectors is not finite "
             "(PyTorch returns inf/nan here as well); differentiate a function that does not "
@@ -110,7 +110,8 @@ def _chol_bad_minor(a: Any) -> int:
 
 def _raise_batched(fname: str, a: Any, find: Any, message: Any) -> None:
     """Raise LinAlgError for the first batch element where `find` reports a failure."""
-    mats = np.asarray(a).reshape((-1,) + a.shape[-2:])
+    host = a.get() if hasattr(a, "get") else a  # a CuPy array is copied to the host
+    mats = np.asarray(host).reshape((-1,) + a.shape[-2:])
     for b, m in enumerate(mats):
         info = find(m)
         if info:
@@ -401,9 +402,9 @@ class Eigh(Primitive):
         w, v = self.saved_tensors
         p = v.mT @ a_dot @ v
         w_dot = _diag(p)
-        if self.values_only:
-            return w_dot, v * 0
-        return w_dot, v @ ((p - _diag_embed(w_dot)) / _gap(w, "linalg.eigh: the input"))
+        # eigvalsh still needs V's tangent: its backward reads V (forward-over-reverse).
+        e = _gap(w, "linalg.eigh: the input", warn=not self.values_only)
+        return w_dot, v @ ((p - _diag_embed(w_dot)) / e)
 
 
 class SVD(Primitive):
@@ -458,10 +459,8 @@ class SVD(Primitive):
         v = vh.mT
         p = u.mT @ a_dot @ v
         s_dot = _diag(p)
-        if self.values_only:
-            full_u, full_vh = self.saved_tensors[0], self.saved_tensors[2]
-            return full_u * 0, s_dot, full_vh * 0
-        e = _gap(s * s, "linalg.svd: the input's singular values")
+        # svdvals still needs U's and Vh's tangents: its backward reads them.
+        e = _gap(s * s, "linalg.svd: the input's singular values", warn=not self.values_only)
         x = p * s.unsqueeze(-2) + s.unsqueeze(-1) * p.mT
         y = s.unsqueeze(-1) * p + p.mT * s.unsqueeze(-2)
         u_dot = u @ ((x - _diag_embed(_diag(x))) / e)
