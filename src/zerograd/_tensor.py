@@ -261,9 +261,9 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         """The same storage without history: changes are not tracked by autograd."""
-        t = Tensor._make(self._data)
-        t._vc = self._vc
-        return t
+        # Unlike detach(), a fresh version counter, as in PyTorch: writes through .data are
+        # invisible to the saved-tensor checks (that is what .data is for, and its danger).
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value: Tensor) -> None:

@@ -111,6 +111,7 @@ class Primitive(Node):
         if vc[0] != version:
             t = _Tensor._make(arr)
             t._vc = vc
+            t.grad_fn, t._output_nr = self, index  # so the message names this op's output
             _raise_modified(t, version, self)
         t = _Tensor._make(arr)
         t._vc = vc
@@ -341,7 +342,14 @@ class FunctionCtx(Node):
         )
 
     saved_tensors = Primitive.saved_tensors
-    needs_input_grad = Primitive.needs_input_grad
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each forward argument (tensor or not): does backward need its gradient?"""
+        flags = [False] * self._n_args
+        for pos, (nxt, _) in zip(self._arg_pos, self.next_functions):
+            flags[pos] = nxt is not None
+        return tuple(flags)
 
     def mark_dirty(self, *tensors: Any) -> None:
         """Declare inputs that forward changed in place."""
@@ -393,9 +401,12 @@ class Function:
         needs_grad = state.enabled and any(
             isinstance(a, _Tensor) and a.requires_grad for a in args
         )
-        ctx.next_functions = tuple(_edge(a) for a in args) if needs_grad else ((None, 0),) * len(
-            args
-        )
+        # As in torch, only tensor arguments get an edge (next_functions skips numbers);
+        # `_arg_pos` maps each edge back to its forward argument.
+        ctx._arg_pos = [i for i, a in enumerate(args) if isinstance(a, _Tensor)]
+        ctx._n_args = len(args)
+        ctx.next_functions = tuple(_edge(args[i]) if needs_grad else (None, 0)
+                                   for i in ctx._arg_pos)
         with no_grad():
             out = cls.forward(ctx, *args, **kwargs)
         single = not isinstance(out, tuple)
@@ -415,9 +426,7 @@ class Function:
                 o._output_nr = i
             wrapped.append(o)
         if needs_grad:
-            ctx._in_meta = tuple(
-                (a._data.shape, a._data.dtype) if isinstance(a, _Tensor) else None for a in args
-            )
+            ctx._in_meta = tuple((args[i]._data.shape, args[i]._data.dtype) for i in ctx._arg_pos)
             ctx._out_meta = tuple(
                 (o._data, o._data.shape) if isinstance(o, _Tensor) else None for o in wrapped
             )
@@ -442,13 +451,22 @@ class _CustomNode(FunctionCtx):
             res = self._fn.backward(self, *full)
         if not isinstance(res, tuple):
             res = (res,)
-        n_in = len(self.next_functions)
-        if len(res) < n_in:
+        n = self._n_args
+        if len(res) > n and all(r is None for r in res[n:]):
+            res = res[:n]  # extra Nones are allowed, as in torch
+        if len(res) != n:
             raise RuntimeError(
                 f"function {self.name()} returned an incorrect number of gradients "
-                f"(expected {n_in}, got {len(res)})"
+                f"(expected {n}, got {len(res)})"
             )
-        return tuple(res[:n_in])
+        tensor_args = set(self._arg_pos)
+        for i, r in enumerate(res):
+            if r is not None and i not in tensor_args:
+                raise RuntimeError(
+                    f"function {self.name()} returned a gradient different than None at "
+                    f"position {i + 1}, but the corresponding forward input was not a Variable"
+                )
+        return tuple(res[i] for i in self._arg_pos)
 
 
 def _late_imports() -> None:

@@ -72,17 +72,26 @@ class _Mode:
         return new
 
 
-class no_grad(_Mode):
+class _BareDecorator(_Mode):
+    """A mode that also decorates without parentheses (`@no_grad`), as PyTorch's do."""
+
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        self = super().__new__(cls)
+        self.__init__()  # type: ignore[misc]
+        return self(orig_func) if orig_func is not None else self
+
+
+class no_grad(_BareDecorator):
     """Context manager / decorator: operations inside record no graph."""
 
-    def __init__(self) -> None:
+    def __init__(self, orig_func: Callable[..., Any] | None = None) -> None:
         self._target = False
 
 
-class enable_grad(_Mode):
+class enable_grad(_BareDecorator):
     """Context manager / decorator: switch graph recording back on inside `no_grad`."""
 
-    def __init__(self) -> None:
+    def __init__(self, orig_func: Callable[..., Any] | None = None) -> None:
         self._target = True
 
 
@@ -113,8 +122,13 @@ class set_grad_enabled(_Mode):
         return new
 
 
-class inference_mode(no_grad):
+class inference_mode(_Mode):
     """Like `no_grad` (zerograd has no separate inference tensors)."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # `@inference_mode` without parentheses
+            return cls()(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode: bool = True) -> None:
         self._target = not mode

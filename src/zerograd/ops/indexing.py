@@ -79,7 +79,12 @@ class Index(Primitive):
 
     def forward(self, x: Any) -> Any:
         self.in_shape = x.shape
-        return x[self.key]
+        key = self.key
+        if not self.advanced and Ellipsis not in key:
+            # NumPy returns a copied scalar for a[0] on 1-D a, but a 0-d view for a[0, ...]:
+            # PyTorch's x[0] is a view (x[0].fill_(5) changes x), so we ask for the view.
+            key = key + (Ellipsis,)
+        return x[key]
 
     def backward(self, g: Tensor) -> Any:
         return _apply(IndexScatter, (g,), (g._data,), {"key": self.key, "shape": self.in_shape,
