@@ -11,7 +11,8 @@ from typing import Any
 
 from . import _dtype
 from ._creation import (
-    arange,
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
+    LongTensor, ShortTensor, arange,
     as_tensor,
     asarray,
     bernoulli,

@@ -419,3 +419,37 @@ def legacy_new(*args: Any, dtype: D.dtype | None = None, device: Any = None) -> 
         if isinstance(data, (tuple, list)) or is_array(data) or hasattr(data, "__array__"):
             return tensor(data, dtype=d, device=device)
     return _filled(args, 0, d, device, False)
+
+
+class _LegacyTensorType(type):
+    """The metaclass of torch.FloatTensor and friends: `isinstance(x, FloatTensor)` asks
+    whether x is a CPU float32 tensor, as in PyTorch."""
+
+    dtype: D.dtype
+
+    def __instancecheck__(cls, obj: object) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and not obj.is_cuda
+
+    def __repr__(cls) -> str:
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+def _legacy_type(name: str, d: D.dtype) -> type:
+    def __new__(cls: type, *args: Any, device: Any = None) -> Tensor:
+        return legacy_new(*args, dtype=d, device=device)
+
+    return _LegacyTensorType(name, (), {
+        "__new__": __new__, "dtype": d,
+        "__doc__": f"`{name}(data)` or `{name}(*sizes)`: a {d.name} tensor (legacy form).",
+    })
+
+
+FloatTensor = _legacy_type("FloatTensor", D.float32)
+DoubleTensor = _legacy_type("DoubleTensor", D.float64)
+HalfTensor = _legacy_type("HalfTensor", D.float16)
+LongTensor = _legacy_type("LongTensor", D.int64)
+IntTensor = _legacy_type("IntTensor", D.int32)
+ShortTensor = _legacy_type("ShortTensor", D.int16)
+CharTensor = _legacy_type("CharTensor", D.int8)
+ByteTensor = _legacy_type("ByteTensor", D.uint8)
+BoolTensor = _legacy_type("BoolTensor", D.bool)

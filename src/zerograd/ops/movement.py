@@ -149,13 +149,19 @@ def _move(x: Any, dev: Any) -> Any:
 
 
 class Clone(Primitive):
-    """out = a copy of x (row-major)        VJP: x_bar = g        JVP: out_dot = x_dot.clone()"""
+    """out = a copy of x        VJP: x_bar = g        JVP: out_dot = x_dot.clone()
+
+    The copy keeps x's memory layout (NumPy's order "K" is PyTorch's preserve_format: a
+    transposed x gives a transposed copy), unless `contiguous` asks for row-major.
+    """
 
     op_name = "clone"
     grad_fn_name = "CloneBackward0"
 
     def forward(self, x: Any) -> Any:
-        return namespace_of(x).ascontiguousarray(x).copy() if x.ndim else x.copy()
+        if getattr(self, "contiguous", False):
+            return namespace_of(x).ascontiguousarray(x).copy() if x.ndim else x.copy()
+        return x.copy(order="K")
 
     def backward(self, g: Tensor) -> Any:
         return g
@@ -374,14 +380,15 @@ def flip(input: Tensor, dims: Any) -> Tensor:
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     """A copy with its own storage (the graph still connects it to input)."""
-    return _apply(Clone, (input,), (input._data,), {})
+    row_major = memory_format is not None and str(memory_format) == "torch.contiguous_format"
+    return _apply(Clone, (input,), (input._data,), {"contiguous": row_major})
 
 
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
     """Itself if row-major without gaps, else a contiguous copy."""
     if input._data.flags.c_contiguous:
         return input
-    return clone(input)
+    return _apply(Clone, (input,), (input._data,), {"contiguous": True})
 
 
 def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
@@ -421,6 +428,8 @@ def type_(input: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
                  "Int": D.int32, "Short": D.int16, "Char": D.int8, "Byte": D.uint8,
                  "Bool": D.bool}
         dtype = table[name]
+    elif not isinstance(dtype, D.dtype) and isinstance(getattr(dtype, "dtype", None), D.dtype):
+        dtype = dtype.dtype  # x.type(torch.FloatTensor)
     return to(input, dtype)
 
 
