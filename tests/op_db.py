@@ -298,6 +298,12 @@ def _inplace_view_samples(rng: np.random.Generator, dtype: str) -> Iterator[Samp
     yield Sample((make(rng, (2, 3), dtype), make(rng, (), dtype)))
 
 
+def _seeded(m: Any) -> Any:
+    """The module, after seeding its default generator with 0."""
+    m.manual_seed(0)
+    return m
+
+
 def _mul_into_row(m: Any, x: Any, y: Any) -> Any:
     """An in-place op on a view of a non-leaf: the base gets a CopySlices node."""
     base = x * 1
@@ -723,6 +729,37 @@ OP_DB: list[OpInfo] = [
                     kind="inplace")),
     _nondiff(OpInfo("zero_", lambda m, x: x.clone().zero_(), unary_samples(), ALL, None,
                     kind="inplace")),
+    *[OpInfo(f"{n}_", _on_clone(_meth(n + "_")), unary_samples(d), FLOAT, n, kind="inplace",
+             domains=(d,)) for n, d in (("exp", ANY), ("sqrt", POSITIVE), ("abs", NONZERO),
+                                        ("neg", ANY), ("sigmoid", ANY), ("tanh", ANY))],
+    OpInfo("pow_", lambda m, x: x.clone().pow_(2), unary_samples(), FLOAT, "pow",
+           kind="inplace"),
+    OpInfo("masked_fill_", lambda m, x, mask: x.clone().masked_fill_(mask, 0.5), lambda rng, dt:
+           iter([Sample((make(rng, (3, 4), dt), rng.random((4,)) < 0.5))]), FLOAT_INT, "where",
+           kind="inplace"),
+    # random in-place fills: zerograd's streams are torch's, so a seed makes them comparable
+    # (on fresh contiguous tensors: torch's fill order depends on the memory layout)
+    *[_nondiff(OpInfo(name, fn, unary_samples(shapes=[(5,), (3, 4), (4, 5), (0,)]), FLOAT,
+                      None, kind="inplace")) for name, fn in (
+        ("normal_", lambda m, x: _seeded(m).zeros(x.shape, dtype=x.dtype).normal_(1.0, 2.0)),
+        ("uniform_", lambda m, x: _seeded(m).zeros(x.shape, dtype=x.dtype).uniform_(-1, 2)))],
+    # results that are Python values or tuples of index tensors
+    _nondiff(OpInfo("nonzero", _f("nonzero"), unary_samples(), ALL, None)),
+    _nondiff(OpInfo("nonzero_as_tuple", lambda m, x: m.nonzero(x, as_tuple=True),
+                    unary_samples(shapes=[(5,), (3, 4)]), ALL, None)),
+    _nondiff(OpInfo("where_condition_only", lambda m, x: m.where(x > 0), unary_samples(
+        shapes=[(5,), (3, 4)]), FLOAT_INT, None)),
+    _nondiff(OpInfo("equal", lambda m, x, y: (m.equal(x, y), m.equal(x, x.clone())), fixed(
+        ((3, 4), (3, 4)), ((3,), (4,))), ALL, None)),
+    _nondiff(OpInfo("allclose", lambda m, x, y: (m.allclose(x, y), m.allclose(x, x + 1e-9)),
+                    fixed(((3, 4), (3, 4))), FLOAT, None)),
+    OpInfo("l1_norm", lambda m, x: x.abs().sum(), unary_samples(NONZERO), FLOAT, "abs",
+           extra_primitives=("sum",), kind="reduction", domains=(NONZERO,)),
+    OpInfo("std_correction", lambda m, x: m.std(x, dim=1, correction=0, keepdim=True),
+           unary_samples(shapes=[(3, 4)]), FLOAT, "var", extra_primitives=("sqrt",),
+           kind="reduction", rtol_scale=4),
+    OpInfo("mean_dtype", lambda m, x: x.mean(dtype=m.float64), unary_samples(
+        shapes=[(), (5,), (3, 4)]), FLOAT, "mean", kind="reduction"),
 ]
 
 
