@@ -239,3 +239,20 @@ def test_numpy_shares_memory_both_ways() -> None:
     assert a[1, 1] == 2
     v = z.t().numpy()  # a view's array is a view too
     assert np.shares_memory(v, a)
+
+
+LAYOUT_CASES: dict[str, Callable[[Any], Any]] = {
+    "clone": lambda x: x.clone(), "contiguous": lambda x: x.contiguous(),
+    "add": lambda x: x + 1, "neg": lambda x: -x, "mul of two": lambda x: x * x,
+    "strided clone": lambda x: x[::2].clone(), "column-strided clone": lambda x: x[:, ::2].clone(),
+}
+
+
+@pytest.mark.parametrize("name", LAYOUT_CASES)
+def test_results_keep_torch_memory_layout(name: str) -> None:
+    """clone() and elementwise results of a transposed tensor keep its layout, as in torch."""
+    fn = LAYOUT_CASES[name]
+    zx, tx = _pair((4, 6))
+    zr, tr = fn(zx.t()), fn(tx.t())
+    _same(zr, tr)
+    assert zr.stride() == tr.stride() and zr.is_contiguous() == tr.is_contiguous()
