@@ -111,6 +111,8 @@ def test_adjoint_identity(op: OpInfo) -> None:
             continue
         vs = [randn_like(rng, x) for x in leaves]
         outs, tangents = zg_jvp(f, leaves, vs)
+        if not all(np.isfinite(o.numpy()).all() for o in outs):
+            continue  # e.g. the mean of nothing: no derivative to compare
         us = [randn_like(rng, o) for o in outs]
         forward = sum(float((u * t.numpy()).sum()) for u, t in zip(us, tangents))
 
