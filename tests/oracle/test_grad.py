@@ -192,6 +192,36 @@ def test_grad_broadcast_shapes(op: OpInfo, data: st.DataObject) -> None:
     compare(op, "float64", Sample(arrays, base.kwargs), seed=seed)
 
 
+def _takes_dims(op: OpInfo) -> bool:
+    samples = op.samples("float64")
+    return all(len(s.args) == 1 for s in samples) and any("dim" in s.kwargs for s in samples)
+
+
+REDUCTIONS = [o for o in DIFF_OPS if o.kind == "reduction" and _takes_dims(o)]
+
+
+@pytest.mark.parametrize("op", REDUCTIONS, ids=[o.name for o in REDUCTIONS])
+@settings(max_examples=6, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_grad_reduction_dims(op: OpInfo, data: st.DataObject) -> None:
+    """Hypothesis-drawn shapes, dims (negative, tuples where the op takes them) and keepdim:
+    the reduced dims must be put back in the right places."""
+    samples = op.samples("float64")
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
+    nd = len(shape)
+    dim: Any = data.draw(st.integers(-nd, nd - 1))
+    if any(isinstance(s.kwargs.get("dim"), (tuple, list)) for s in samples):
+        dim = tuple(data.draw(st.lists(st.integers(-nd, nd - 1), min_size=1, max_size=nd,
+                                       unique_by=lambda d: d % nd)))
+    kwargs = {"dim": dim}
+    if any("keepdim" in s.kwargs for s in samples):
+        kwargs["keepdim"] = data.draw(st.booleans())
+    seed = data.draw(st.integers(0, 2**16))
+    x = make(np.random.default_rng(seed), shape, "float64", op.domains[0])
+    compare(op, "float64", Sample((x,), kwargs), seed=seed)
+
+
 # --- special cases named by the issue ----------------------------------------------------------
 
 
