@@ -382,6 +382,12 @@ def _slow_report(func: Callable[..., Any], inputs: Sequence[Any], out_idx: int, 
 # --- the checks that do not need a Jacobian ---------------------------------------------
 
 
+def _zeros_like(t: Any) -> Any:
+    from ..backend import namespace_of
+
+    return _tensor_cls()._make(namespace_of(t._data).zeros_like(t._data))  # not t * 0: NaN
+
+
 def _check_zero_grad_outputs(func: Callable[..., Any], inputs: Sequence[Any],
                              outputs: tuple[Any, ...], check_undefined: bool) -> None:
     """A zero output gradient gives zero (or None) input gradients of the right dtype and size;
@@ -389,7 +395,7 @@ def _check_zero_grad_outputs(func: Callable[..., Any], inputs: Sequence[Any],
     from .engine import grad
 
     diff = [inputs[i] for i in _diff_inputs(inputs)]
-    zeros = [o.detach() * 0 for o in outputs]
+    zeros = [_zeros_like(o) for o in outputs]
     got = grad(outputs, diff, zeros, allow_unused=True)
     for gi, x in zip(got, diff):
         if gi is None:
@@ -406,7 +412,7 @@ def _check_zero_grad_outputs(func: Callable[..., Any], inputs: Sequence[Any],
         fresh = _differentiable_outputs(func(*inputs))
         kept = [o for k, o in enumerate(fresh) if k != skip]
         try:
-            got = grad(kept, diff, [o.detach() * 0 for o in kept], allow_unused=True)
+            got = grad(kept, diff, [_zeros_like(o) for o in kept], allow_unused=True)
         except RuntimeError as e:
             raise GradcheckError(
                 f"Expected backward function to handle undefined output grads (output {skip} "
