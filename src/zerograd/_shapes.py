@@ -6,8 +6,11 @@ here use PyTorch's exception classes and messages, since learners search for the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class Size(tuple):
@@ -85,6 +88,27 @@ def wrap_dims(dim: int | Iterable[int] | None, ndim: int) -> tuple[int, ...] | N
         dup = next(d for d in dims if dims.count(d) > 1)
         raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
     return dims
+
+
+_NUMPY_NAMES = (("axis", "dim"), ("keepdims", "keepdim"))
+
+
+def numpy_names(fn: _F) -> _F:
+    """Let `fn` also take NumPy's keywords `axis=` and `keepdims=` for `dim=` and `keepdim=`,
+    as every torch function with a `dim` does."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if "axis" in kwargs or "keepdims" in kwargs:
+            for np_name, name in _NUMPY_NAMES:
+                if np_name in kwargs:
+                    if name in kwargs:
+                        raise TypeError(f"{fn.__name__}() got multiple values for argument "
+                                        f"'{name}'")
+                    kwargs[name] = kwargs.pop(np_name)
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def as_shape(args: tuple[Any, ...]) -> tuple[int, ...]:

@@ -183,3 +183,27 @@ def test_reduction_any_dims(name: str, data: st.DataObject, shape: tuple[int, ..
         check(op, dtype, Sample((x,), {"dim": dim, "keepdim": keepdim}))
     else:
         check(op, dtype, Sample((x,), {"dim": dim, "keepdim": keepdim}))
+
+
+NUMPY_SPELLINGS = [
+    "x.sum(axis=1)", "x.sum(axis=(0, 1), keepdims=True)", "m.sum(x, axis=0)", "x.mean(axis=0)",
+    "x.max(axis=1)", "x.min(axis=0, keepdims=True)", "x.argmax(axis=1)", "x.std(axis=0)",
+    "x.var(axis=1, keepdims=True)", "x.prod(axis=0)", "m.prod(x, axis=1, keepdims=True)",
+    "x.cumsum(axis=1)", "x.cumprod(axis=0)", "x.all(axis=0)", "x.any(axis=1)", "x.amax(axis=0)",
+    "x.amin(axis=1, keepdims=True)", "x.logsumexp(axis=0)", "x.norm(dim=1)", "x.softmax(axis=0)",
+    "m.log_softmax(x, axis=1)", "x.unsqueeze(axis=0)", "x.unsqueeze(axis=1).squeeze(axis=1)",
+    "m.stack([x, x], axis=1)", "m.cat((x, x), axis=1)", "x.sort(axis=0)", "x.argsort(axis=1)",
+    "x.topk(1, axis=0)", "x.chunk(2, axis=1)", "x.unbind(axis=1)", "x.narrow(axis=1, start=1, "
+    "length=2)", "x.select(axis=0, index=1)", "x.count_nonzero(axis=0)",
+    "x.index_select(axis=1, index=m.tensor([0, 2]))", "x.gather(axis=1, index=m.tensor([[0], "
+    "[1], [2]]))",
+]
+
+
+@pytest.mark.parametrize("expr", NUMPY_SPELLINGS)
+def test_numpy_keyword_spellings(expr: str) -> None:
+    """torch takes NumPy's `axis=` / `keepdims=` wherever it takes `dim=` / `keepdim=`."""
+    a = np.random.default_rng(0).permutation(12).reshape(3, 4).astype(np.float32)
+    t = eval(expr, {"m": torch, "x": torch.tensor(a)})
+    z = eval(expr, {"m": zerograd, "x": zerograd.tensor(a)})
+    assert_same(z, t, OPS["sum"].tolerance, expr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._shapes import numpy_names
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply
 from ..autograd.grad_mode import state
@@ -242,6 +243,7 @@ def _write(target: Any, key: tuple[Any, ...], va: Any, x: Tensor) -> None:
         raise IndexError(_torch_index_message(str(e), x, key)) from None
 
 
+@numpy_names
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The entries at `index` (1-D integer tensor) along `dim`."""
     from .._shapes import wrap_dim
@@ -266,6 +268,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     return where(mask, v, input).to(input.dtype)
 
 
+@numpy_names
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[i][j] = input[index[i][j]][j] for dim=0 (and so on): values picked along dim."""
     from .._shapes import wrap_dim

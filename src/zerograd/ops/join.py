@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtype as D
-from .._shapes import wrap_dim
+from .._shapes import numpy_names, wrap_dim
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply
 from ..backend import namespace_of
@@ -118,6 +118,7 @@ def cat(tensors: Any, dim: int = 0, *, out: Any = None, axis: Any = None) -> Ten
 concat = concatenate = cat
 
 
+@numpy_names
 def stack(tensors: Any, dim: int = 0, *, out: Any = None) -> Tensor:
     """Join tensors of equal shape along a new dim."""
     ts, arrays = _common(tensors, "stack")
@@ -166,6 +167,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
     return tuple(out)
 
 
+@numpy_names
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into `chunks` pieces of (nearly) equal size along dim."""
     if chunks <= 0:
@@ -175,6 +177,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(input, size, dim)
 
 
+@numpy_names
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """All slices along dim, with that dim removed."""
     d = wrap_dim(dim, input._data.ndim)

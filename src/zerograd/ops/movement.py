@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import _dtype as D
 from .._device import as_device
-from .._shapes import as_shape, wrap_dim, wrap_dims
+from .._shapes import as_shape, numpy_names, wrap_dim, wrap_dims
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply
 from ..backend import namespace_for, namespace_of, np, shims_of
@@ -242,6 +242,7 @@ def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     return reshape(input, shape[:d] + sizes + shape[d + 1:])
 
 
+@numpy_names
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Remove dims of size 1 (all, or the given ones)."""
     shape = input._data.shape
@@ -252,6 +253,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
                                                        "grad_fn_name": name})
 
 
+@numpy_names
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at `dim`."""
     d = wrap_dim(dim, input._data.ndim + 1)
@@ -457,6 +459,7 @@ def _narrow_key(nd: int, dim: int, start: int, length: int) -> tuple[Any, ...]:
     return (slice(None),) * dim + (slice(start, start + length),)
 
 
+@numpy_names
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The slice [start, start + length) along dim (a view)."""
     from .indexing import getitem
@@ -470,6 +473,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     return getitem(input, _narrow_key(input._data.ndim, d, start, length))
 
 
+@numpy_names
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """The slice at `index` along `dim`, with that dim removed (a view)."""
     from .indexing import getitem

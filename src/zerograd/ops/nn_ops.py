@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtype as D
-from .._shapes import wrap_dim
+from .._shapes import numpy_names, wrap_dim
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply
 from ..backend import namespace_of
@@ -80,11 +80,13 @@ def _softmax_like(cls: type[Primitive], input: Tensor, dim: Any, dtype: Any,
     return _apply(cls, (x,), (x._data,), {"dim": d})
 
 
+@numpy_names
 def softmax(input: Tensor, dim: Any = None, dtype: D.dtype | None = None) -> Tensor:
     """e^x / sum(e^x) along dim (shifted by the max, so large inputs stay finite)."""
     return _softmax_like(Softmax, input, dim, dtype, "softmax")
 
 
+@numpy_names
 def log_softmax(input: Tensor, dim: Any = None, dtype: D.dtype | None = None) -> Tensor:
     """log(softmax(x)) along dim, computed stably."""
     return _softmax_like(LogSoftmax, input, dim, dtype, "log_softmax")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .. import _dtype as D
-from .._shapes import wrap_dim, wrap_dims
+from .._shapes import numpy_names, wrap_dim, wrap_dims
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply
 from ..backend import namespace_of, np, shims_of
@@ -455,6 +455,7 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
     return out
 
 
+@numpy_names
 def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Product of all elements, or along one dim."""
     d = None if dim is None else wrap_dim(dim, input._data.ndim)
@@ -517,12 +518,14 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, other: Any = N
     return _max_min(input, dim, keepdim, other, True, kwargs)
 
 
+@numpy_names
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Maximum over dims (all when dim is empty); ties share the gradient evenly."""
     dims = wrap_dims(dim, input._data.ndim) or None
     return _apply(Amax, (input,), (input._data,), {"dims": dims, "keepdim": keepdim})
 
 
+@numpy_names
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Minimum over dims (all when dim is empty); ties share the gradient evenly."""
     dims = wrap_dims(dim, input._data.ndim) or None
@@ -576,6 +579,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
                                                     "keepdim": keepdim})
 
 
+@numpy_names
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """log(sum(exp(input))) over dim, computed without overflow."""
     x = input if input._data.dtype.kind == "f" else input.to(D.get_default_dtype())
@@ -635,6 +639,7 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) ->
     return _logical_result(out, input)
 
 
+@numpy_names
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """How many elements are nonzero (over all, or along `dim`)."""
     dims = wrap_dims(dim, input._data.ndim)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._shapes import wrap_dim
+from .._shapes import numpy_names, wrap_dim
 from .._tensor import Tensor
 from ..backend import namespace_of, np
 from .indexing import gather
@@ -23,6 +23,7 @@ def _order(x: Any, dim: int, descending: bool, stable: bool) -> Any:
     return xp.argsort(x, axis=dim, kind="stable")
 
 
+@numpy_names
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """Indices that sort input along dim."""
     if input._data.ndim == 0:
@@ -31,6 +32,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     return Tensor._make(_order(input._data, d, descending, stable).astype(np.int64))
 
 
+@numpy_names
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
     """(values, indices) sorted along dim."""
     from .. import return_types
@@ -41,6 +43,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     return return_types.sort(gather(input, wrap_dim(dim, input._data.ndim), idx), idx)
 
 
+@numpy_names
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
     """The k largest (or smallest) values along dim and their indices."""
     from .. import return_types
