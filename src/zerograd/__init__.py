@@ -78,6 +78,7 @@ from ._generator import (
     seed,
     set_rng_state,
 )
+from ._import_hook import load_ipython_extension, unload_ipython_extension
 from ._printing import set_printoptions
 from ._shapes import Size, broadcast_shapes
 from ._tensor import Tensor, is_tensor, numel

@@ -1,5 +1,7 @@
 """The `zerograd` command line (also `python -m zerograd`).
 
+    zerograd demo [-o DIR]                                          # linear regression, end to end
+    zerograd run script.py [args...]                                # a PyTorch script, on zerograd
     zerograd trace "log(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5     # evaluation-trace tables
     zerograd graph "log(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5 -o graph.svg
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import ast
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -149,6 +152,26 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """`zerograd demo [-o DIR]`: linear regression from scratch, traces, figures in DIR."""
+    from . import demo
+
+    try:
+        return demo.run(args.output, seed=args.seed)
+    except BrokenPipeError:
+        # The reader went away (`zerograd demo | head`): stop quietly, as Unix tools do, and
+        # point stdout at devnull so the interpreter's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """`zerograd run script.py [args...]`: run an unmodified PyTorch script on zerograd."""
+    from ._import_hook import run_script
+
+    return run_script(args.script, args.args)
+
+
 def _add_expression_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("expression", help='e.g. "log(x1) + x1*x2 - sin(x2)"')
     p.add_argument("--at", nargs="+", metavar="NAME=VALUE", default=[],
@@ -161,6 +184,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="zerograd", description="zerograd: autodiff you can read (从零开始的自动微分).")
     sub = parser.add_subparsers(dest="command", metavar="<command>")
     sub.required = True
+
+    p = sub.add_parser("demo", help="the course's linear regression from scratch, end to end",
+                       description=cmd_demo.__doc__)
+    p.add_argument("-o", "--output", default="zerograd-demo-output",
+                   help="folder for the figures (default: ./zerograd-demo-output)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("run", help="run a PyTorch script unchanged, with torch = zerograd",
+                       description=cmd_run.__doc__ + " `import torch`, `from torch import nn`, "
+                       "`from d2l import torch as d2l` ... resolve to zerograd's modules.")
+    p.add_argument("script", help="the Python file to run")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
+    p.set_defaults(run=cmd_run)
 
     p = sub.add_parser("trace", help="evaluation-trace tables: forward and reverse mode",
                        description=cmd_trace.__doc__)
