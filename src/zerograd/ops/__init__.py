@@ -177,6 +177,8 @@ _METHODS = {
     "bool": M.bool_, "byte": M.byte, "char": M.char,
     # joining, indexing, products
     "split": J.split, "chunk": J.chunk, "unbind": J.unbind, "tensor_split": J.tensor_split,
+    "repeat": J.repeat, "tile": J.tile, "repeat_interleave": J.repeat_interleave,
+    "roll": J.roll, "diff": J.diff,
     "index_select": I.index_select, "masked_fill": I.masked_fill, "gather": I.gather,
     "matmul": L.matmul, "dot": L.dot, "inner": L.dot, "mv": L.mv, "mm": L.mm, "bmm": L.bmm,
     "outer": L.outer, "ger": L.outer, "trace": L.trace, "diagonal": L.diagonal,

@@ -1,6 +1,7 @@
 """Joining and splitting: cat and stack as primitives; split, chunk, unbind, hstack, vstack
-as views or composites of them. cat promotes dtypes like any binary op (float32 with int64
-gives float32); stack needs equal shapes.
+as views or composites of them; and the composites that tile, shift or difference a tensor
+along its dims (repeat, tile, repeat_interleave, roll, diff). cat promotes dtypes like any
+binary op (float32 with int64 gives float32); stack needs equal shapes.
 """
 
 from __future__ import annotations
@@ -195,3 +196,97 @@ def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple
         cuts = [0, *indices_or_sections, n]
         sizes = [max(0, b - a) for a, b in zip(cuts, cuts[1:])]
     return split(input, sizes, d)
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """Tile the tensor: repeat(2, 1) stacks two copies along dim 0 (a copy, not a view)."""
+    from .._shapes import as_shape
+    from .movement import Reshape
+
+    reps = as_shape(sizes)
+    nd = input._data.ndim
+    if len(reps) < nd:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            f"of tensor (repeat dims {list(reps)}, tensor shape {list(input.shape)})"
+        )
+    shape = (1,) * (len(reps) - nd) + tuple(input._data.shape)
+    # (s0, s1) -> (1, s0, 1, s1) -> expand to (r0, s0, r1, s1) -> (r0*s0, r1*s1)
+    spread = tuple(d for s in shape for d in (1, s))
+    target = tuple(d for r, s in zip(reps, shape) for d in (r, s))
+    out = input.reshape(spread).expand(target)
+    final = tuple(r * s for r, s in zip(reps, shape))
+    return _apply(Reshape, (out,), (out._data,), {"shape": final, "must_view": False,
+                                                   "grad_fn_name": "RepeatBackward0"})
+
+
+def tile(input: Tensor, dims: Any) -> Tensor:
+    """Like repeat, with missing leading repetitions taken as 1."""
+    reps = tuple(dims)
+    nd = input._data.ndim
+    return repeat(input, (1,) * max(0, nd - len(reps)) + reps)
+
+
+def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    """Repeat each element `repeats` times (an int or one count per element) along dim."""
+    from .indexing import index_select
+
+    x = input.reshape(-1) if dim is None else input
+    d = 0 if dim is None else wrap_dim(dim, x._data.ndim)
+    xp = namespace_of(x._data)
+    n = x._data.shape[d]
+    counts = repeats._data if isinstance(repeats, Tensor) else repeats
+    if isinstance(counts, int) or getattr(counts, "ndim", 1) == 0:
+        counts = int(counts)
+        if counts < 0:
+            raise RuntimeError("repeats can not be negative")
+    elif len(counts) != n:
+        raise RuntimeError(
+            f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+            f"{len(counts)} and input.size({d}) = {n}"
+        )
+    index = xp.repeat(xp.arange(n), counts)
+    return index_select(x, d, Tensor._make(index.astype("int64")))
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements along dims, wrapping around; with no dims, over the flattened tensor."""
+    if dims is None:
+        if not isinstance(shifts, int):
+            shifts = tuple(shifts)
+            if len(shifts) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                                   "dims:0")
+            shifts = shifts[0]
+        return roll(input.reshape(-1), shifts, 0).reshape(input.shape)
+    shifts_t = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims_t = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts_t) != len(dims_t):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:{len(dims_t)}"
+        )
+    out = input
+    for shift, dim in zip(shifts_t, dims_t):
+        d = wrap_dim(dim, out._data.ndim)
+        n = out._data.shape[d]
+        k = shift % n if n else 0
+        if k:
+            out = cat([out.narrow(d, n - k, k), out.narrow(d, 0, n - k)], d)
+    return out if out is not input else input.clone()
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """Differences of neighbours along dim, n times: out[i] = x[i+1] - x[i]."""
+    d = wrap_dim(dim, input._data.ndim)
+    x = input
+    parts = [t for t in (prepend, x, append) if t is not None]
+    if len(parts) > 1:
+        x = cat(parts, d)
+    for _ in range(n):
+        size = x._data.shape[d]
+        if size == 0:
+            break
+        x = x.narrow(d, 1, size - 1) - x.narrow(d, 0, size - 1)
+    return x
