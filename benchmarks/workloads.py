@@ -150,7 +150,7 @@ def mlp_step(torch: Any) -> tuple[Unit, Callable[[], float]]:
         trainer.zero_grad()
         ls.backward()
         trainer.step()
-        value = float(ls)
+        value = float(ls.detach())
         if not first:
             first.append(value)
         return value

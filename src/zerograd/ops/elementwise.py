@@ -15,9 +15,9 @@ from typing import Any
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.function import Primitive, _apply
+from ..autograd.function import Primitive, _apply, one_device
 from ..autograd.grad_mode import forward_state, state
-from ..backend import np
+from ..backend import cuda_in_use, np
 
 _Number = (int, float, bool)
 
@@ -55,13 +55,10 @@ def operands(x: Any, y: Any, floating: bool = False) -> tuple[Any, Any, D.dtype]
     xa = x._data if isinstance(x, Tensor) else x
     ya = y._data if isinstance(y, Tensor) else y
     if isinstance(x, Tensor) and isinstance(y, Tensor):
+        if cuda_in_use[0]:  # Note [One device]
+            xa, ya = one_device((x, y), (xa, ya))
         if xa.dtype is ya.dtype and (not floating or xa.dtype.kind == "f"):
             return xa, ya, D.from_numpy_dtype(xa.dtype)
-        if type(xa) is not type(ya) and xa.ndim and ya.ndim:
-            raise RuntimeError(
-                "Expected all tensors to be on the same device, but found at least two "
-                f"devices, {x.device} and {y.device}!"
-            )
     rt = D.result_type(x, y)
     if floating and rt.category < 2:
         rt = D.get_default_dtype()
@@ -89,7 +86,7 @@ def _wrap_int(v: int, npd: Any) -> Any:
     info = np.iinfo(npd)
     if info.min <= v <= info.max:
         return v
-    return np.asarray(v).astype(npd)
+    return np.asarray(v).astype(npd)[()]  # a NumPy scalar: CuPy takes those, not host arrays
 
 
 def broadcast_error(*xs: Any) -> RuntimeError:
@@ -136,7 +133,8 @@ _generic = np.generic
 
 def operator_method(kernel: Callable[[Any, Any], Any], public: Callable[[Any, Any], Any],
                     reflected: bool = False, prim: type[Primitive] | None = None,
-                    grad_fn_name: str | None = None) -> Callable[[Tensor, Any], Any]:
+                    grad_fn_name: str | tuple[str, str] | None = None,
+                    ) -> Callable[[Tensor, Any], Any]:
     """The Tensor operator (`x * y`, `2 - x`, `x > 0`) for a binary operation.
 
     The common case takes a shortcut: float operands of one dtype (or a float tensor and a
@@ -167,7 +165,10 @@ def operator_method(kernel: Callable[[Any, Any], Any], public: Callable[[Any, An
                     out = kernel(b, a) if reflected else kernel(a, b)
                     return Tensor._make(np.asarray(out) if isinstance(out, _generic) else out)
                 if prim is not None:
-                    params = {"grad_fn_name": grad_fn_name} if grad_fn_name else {}
+                    name = grad_fn_name
+                    if type(name) is tuple:  # (name with a tensor operand, with a number)
+                        name = name[0] if isinstance(other, Tensor) else name[1]
+                    params = {"grad_fn_name": name} if name else {}
                     if reflected:
                         return _apply(prim, (other, self), (b, a), params)
                     return _apply(prim, (self, other), (a, b), params)

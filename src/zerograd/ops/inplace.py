@@ -204,13 +204,18 @@ def _arith(x: Tensor, y: Any, ufunc: str, prim_fn: Callable[[Any, Any], Tensor],
     if state.enabled and (x.requires_grad or (isinstance(y, Tensor) and y.requires_grad)) or (
             dual(x, y)):
         return commit(x, lambda old: prim_fn(old, y))
-    rt = D.result_type(x, y)
-    if floating and rt.category < 2:
-        rt = D.get_default_dtype()
-    _check_cast(rt, x.dtype)
+    a = x._data
     ya = y._data if isinstance(y, Tensor) else y
-    if isinstance(y, Tensor) and ya.dtype != rt.np:
-        ya = ya.astype(rt.np)
+    if a.dtype.kind == "f" and (y.__class__ is float or y.__class__ is int or (
+            isinstance(y, Tensor) and ya.dtype is a.dtype)):
+        pass  # the optimizer's case (float tensor, same-dtype tensor or Python number): no cast
+    else:
+        rt = D.result_type(x, y)
+        if floating and rt.category < 2:
+            rt = D.get_default_dtype()
+        _check_cast(rt, x.dtype)
+        if isinstance(y, Tensor) and ya.dtype != rt.np:
+            ya = ya.astype(rt.np)
     xp = namespace_of(x._data)
     _write_array(x, lambda a: getattr(xp, ufunc)(a, ya, out=a, casting="unsafe"),
                  getattr(ya, "shape", ()))
