@@ -290,13 +290,20 @@ class Pow(Primitive):
             return _int_pow(x, y)
         return x**y
 
-    def _partials(self) -> tuple[Any, Any]:
+    def _partials(self, want_x: bool = True, want_y: bool = True) -> tuple[Any, Any]:
         """d out/d x and d out/d y as tensors (None for a Python-number operand)."""
         x, y, out = self.saved_tensors
         dx = dy = None
-        if isinstance(x, Tensor):
-            dx = x * 0 if not isinstance(y, Tensor) and y == 0 else y * x ** (y - 1)
-        if isinstance(y, Tensor):
+        if want_x and isinstance(x, Tensor):
+            if isinstance(y, Tensor):
+                dx = y * x ** (y - 1)
+            elif y == 0:
+                dx = x * 0
+            elif y == 2:
+                dx = x * 2  # the square of the losses: one multiplication instead of two
+            else:
+                dx = y * x ** (y - 1)
+        if want_y and isinstance(y, Tensor):
             if isinstance(x, Tensor):
                 dy = where((x == 0) & (y >= 0), 0.0, out * log(x))
             else:
@@ -304,7 +311,7 @@ class Pow(Primitive):
         return dx, dy
 
     def backward(self, g: Tensor) -> Any:
-        dx, dy = self._partials()
+        dx, dy = self._partials(_needs(self, 0), _needs(self, 1))
         return (g * dx if dx is not None and _needs(self, 0) else None), (
             g * dy if dy is not None and _needs(self, 1) else None
         )
