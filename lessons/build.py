@@ -1,13 +1,10 @@
 """Build the lesson notebooks (lessons/*.ipynb) from their sources (lessons/source/*.py).
 
-A source is a Python file in the "percent" format: `# %% [markdown]` starts a Markdown cell
-whose lines are comments (the leading "# " is dropped), `# %%` starts a code cell. A code line
-that is a commented magic, `# %matplotlib inline`, becomes the magic itself, so every source
-stays valid Python that ruff can check. Notebooks are written without outputs (nbformat 4.5,
-cell ids from the cell's position), so the same source always gives the same bytes.
-
-    python lessons/build.py          # write the notebooks
-    python lessons/build.py --check  # exit 1, naming them, if any notebook is out of date
+A source is in the "percent" format: `# %% [markdown]` starts a Markdown cell written as
+comments, `# %%` a code cell; a commented magic (`# %matplotlib inline`) becomes the magic, so
+sources stay valid Python for ruff. Notebooks carry no outputs and cell ids follow positions, so
+one source always gives the same bytes.
+Usage: python lessons/build.py [--check]   (--check: exit 1 if a notebook is out of date)
 """
 
 from __future__ import annotations
