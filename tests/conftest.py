@@ -2,7 +2,7 @@
 
 Hypothesis profiles: 'ci' (the default: modest example counts, no deadline, so a slow shared
 machine does not flake) and 'dev' (more examples); choose with HYPOTHESIS_PROFILE=dev.
-`device` runs a test on 'cpu' always and on 'cuda' only where zerograd sees a GPU.
+`device` runs a test on 'cpu' and on 'cuda': a real GPU, or else a NumPy-backed fake CuPy.
 `requires_torch` skips a module or test where PyTorch (the oracle) is not installed.
 """
 
@@ -43,16 +43,39 @@ def _cuda_available() -> bool:
         return False
 
 
-DEVICES = [
-    "cpu",
-    pytest.param("cuda", marks=pytest.mark.skipif(
-        not _cuda_available(), reason="zerograd.cuda.is_available() is False (no CuPy/GPU)")),
-]
+#: A real GPU (CuPy sees one), else the NumPy-backed fake CuPy (tests/fake_cupy.py) so that the
+#: CUDA code paths run on CI too; ZEROGRAD_FAKE_CUDA=0 turns the fake off (then 'cuda' cases
+#: skip), ZEROGRAD_REQUIRE_CUDA=1 makes a missing real GPU an error (benchmarks/gpu_check.sh).
+REAL_CUDA = _cuda_available()
+FAKE_CUDA = not REAL_CUDA and os.environ.get("ZEROGRAD_FAKE_CUDA", "1") != "0"
+if os.environ.get("ZEROGRAD_REQUIRE_CUDA") == "1" and not REAL_CUDA:
+    raise pytest.UsageError("ZEROGRAD_REQUIRE_CUDA=1 but zerograd.cuda.is_available() is False")
+requires_cuda = pytest.mark.skipif(
+    not (REAL_CUDA or FAKE_CUDA),
+    reason="zerograd.cuda.is_available() is False (no CuPy/GPU) and ZEROGRAD_FAKE_CUDA=0")
+
+DEVICES = ["cpu", pytest.param("cuda", marks=requires_cuda)]
+
+
+@pytest.fixture
+def cuda() -> Iterator[str]:
+    """'cuda': the real GPU where there is one, else the fake CuPy for this test's duration."""
+    if REAL_CUDA:
+        yield "cuda"
+        return
+    if not FAKE_CUDA:
+        pytest.skip("zerograd.cuda.is_available() is False (no CuPy/GPU) and ZEROGRAD_FAKE_CUDA=0")
+    import fake_cupy
+
+    with fake_cupy.installed():
+        yield "cuda"
 
 
 @pytest.fixture(params=DEVICES)
 def device(request: pytest.FixtureRequest) -> str:
-    """'cpu', and 'cuda' where a GPU is usable."""
+    """'cpu', and 'cuda' (a real GPU, or the fake CuPy: see `cuda`)."""
+    if request.param == "cuda":
+        return str(request.getfixturevalue("cuda"))
     return str(request.param)
 
 

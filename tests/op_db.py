@@ -421,7 +421,8 @@ OP_DB: list[OpInfo] = [
     *[OpInfo(f".{meth}()", _meth(meth), unary_samples(), ALL, "cast") for meth in ("float",
                                                                                    "double")],
     OpInfo("type_float64", lambda m, x: x.type(m.float64), unary_samples(), ALL, "cast"),
-    OpInfo("type_as", lambda m, x: x.type_as(m.zeros(2, dtype=m.float64)), unary_samples(), ALL,
+    OpInfo("type_as", lambda m, x: x.type_as(
+        m.zeros(2, dtype=m.float64, device=x.device)), unary_samples(), ALL,
            "cast"),
     # --- indexing ------------------------------------------------------------------------------
     OpInfo("getitem", lambda m, x, k: x[k], _index_samples, ALL, "index", kind="view",
@@ -483,7 +484,8 @@ OP_DB: list[OpInfo] = [
     OpInfo("linalg.slogdet", lambda m, a: m.linalg.slogdet(a)[1], _conditioned((3, 3)), FLOAT,
            "slogdet", rtol_scale=30),
     OpInfo("linalg.cholesky", lambda m, x: m.linalg.cholesky(
-        x @ x.mT + 3 * m.eye(x.shape[-1], dtype=x.dtype)), _conditioned((3, 3), (2, 3, 3)),
+        x @ x.mT + 3 * m.eye(x.shape[-1], dtype=x.dtype, device=x.device)),
+        _conditioned((3, 3), (2, 3, 3)),
         FLOAT, "cholesky", rtol_scale=30),
     OpInfo("linalg.qr", lambda m, a: tuple(t * t for t in m.linalg.qr(a)), _conditioned(
         (5, 3), (3, 5), (2, 3, 3)), FLOAT, "qr", rtol_scale=30),
@@ -524,8 +526,10 @@ OP_DB: list[OpInfo] = [
     # (on fresh contiguous tensors: torch's fill order depends on the memory layout)
     *[_nondiff(OpInfo(name, fn, unary_samples(shapes=[(5,), (3, 4), (4, 5), (0,)]), FLOAT,
                       None, kind="inplace")) for name, fn in (
-        ("normal_", lambda m, x: _seeded(m).zeros(x.shape, dtype=x.dtype).normal_(1.0, 2.0)),
-        ("uniform_", lambda m, x: _seeded(m).zeros(x.shape, dtype=x.dtype).uniform_(-1, 2)))],
+        ("normal_", lambda m, x: _seeded(m).zeros(x.shape, dtype=x.dtype, device=x.device)
+         .normal_(1.0, 2.0)),
+        ("uniform_", lambda m, x: _seeded(m).zeros(x.shape, dtype=x.dtype, device=x.device)
+         .uniform_(-1, 2)))],
     # results that are Python values or tuples of index tensors
     _nondiff(OpInfo("nonzero", _f("nonzero"), unary_samples(), ALL, None)),
     _nondiff(OpInfo("nonzero_as_tuple", lambda m, x: m.nonzero(x, as_tuple=True),

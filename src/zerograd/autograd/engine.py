@@ -190,6 +190,9 @@ def _run_rule(node: Node, grads: list[Any], buffers: dict[Node, list[Any]], owne
                 g = _sum_to(g, shape, node, i)
             if g._data.dtype != dt:
                 g = g.to(from_numpy_dtype(dt))
+            moved = getattr(node, "_in_dev", None)  # Note [One device]: a 0-d CPU input
+            if moved is not None and i in moved:
+                g = g.to(moved[i])
         arr = g._data
         # Fresh: made by this rule just now, not a view, not one of the incoming gradients,
         # not delivered to another input already.

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 from weakref import ref as _weakref
 
-from ..backend import np
+from .._device import CPU, device_of, mismatch_error
+from ..backend import cuda_in_use, is_device_array, np
 from .grad_mode import enable_grad, forward_state, no_grad, state
 from .graph import Node, grad_accumulator
 
@@ -161,6 +162,8 @@ def _apply(cls: type[Primitive], inputs: Sequence[Any], arrays: Sequence[Any],
     This is the hot path of every operation, so the common case (no gradient needed, no
     forward-mode tangent, one output) returns early.
     """
+    if cuda_in_use[0] and len(arrays) > 1:  # Note [One device]
+        arrays = one_device(inputs, arrays)
     node = _new(cls)
     node.__dict__ = params  # keyword parameters become attributes the rules can read
     out = node.forward(*arrays)
@@ -220,6 +223,8 @@ def _record(node: Primitive, cls: type[Primitive], inputs: Sequence[Any],
         else:
             edges.append(_NO_EDGE)
             meta.append(None)
+    if cuda_in_use[0]:
+        _note_devices(node, inputs, out, meta)
     node.next_functions = tuple(edges)
     node._in_meta = meta
     if len(outs) == 1:
@@ -240,6 +245,57 @@ def _record(node: Primitive, cls: type[Primitive], inputs: Sequence[Any],
 
 
 _NO_EDGE = (None, 0)
+
+# Note [One device]: a primitive computes on one device. Its array inputs must all live there,
+# or PyTorch's RuntimeError names the two devices; the one exception, as in PyTorch, is a 0-d
+# CPU tensor, which joins CUDA operands as a scalar would (it is copied over). Its gradient goes
+# back to the CPU: `_note_devices` marks such inputs and the engine moves their gradient where
+# it casts and sums it (Note [Broadcasting in backward]). None of this runs until a CUDA array
+# may exist (`cuda_in_use`), so CPU-only programs do not pay for it.
+
+
+def one_device(inputs: Sequence[Any], arrays: Sequence[Any]) -> Any:
+    """`arrays` on one device (0-d CPU arrays copied to the CUDA one), or torch's error naming
+    the first two devices in operand order."""
+    first = None
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            if not a.ndim:
+                continue  # a CPU scalar goes wherever the others are
+            dev = CPU
+        elif is_device_array(a):
+            dev = device_of(a)
+        else:
+            continue  # a Python number, None, ...
+        if first is None:
+            first = dev
+        elif dev != first:
+            raise mismatch_error(first, dev)
+    if first is None or first.type == "cpu":
+        return arrays
+    return tuple(_to_cuda(a, first.index) if isinstance(a, np.ndarray) else a for a in arrays)
+
+
+def _to_cuda(a: Any, index: int) -> Any:
+    from ..backend import cuda
+
+    return cuda().to_device(a, index)
+
+
+def _note_devices(node: Primitive, inputs: Sequence[Any], out: Any, meta: list[Any]) -> None:
+    """Mark inputs that live on another device than the output (Note [One device])."""
+    where = device_of(out)
+    moved = None
+    for i, x in enumerate(inputs):
+        if isinstance(x, _Tensor) and x.requires_grad:
+            dev = device_of(x._data)
+            if dev != where:
+                moved = moved or {}
+                moved[i] = dev
+                if meta[i] is None:
+                    meta[i] = (x._data.shape, x._data.dtype)
+    if moved:
+        node._in_dev = moved
 
 
 def _mark_view(out: Tensor, source: Any, node: Primitive) -> None:

@@ -429,15 +429,16 @@ def type_(input: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
         table = {"Float": D.float32, "Double": D.float64, "Half": D.float16, "Long": D.int64,
                  "Int": D.int32, "Short": D.int16, "Char": D.int8, "Byte": D.uint8,
                  "Bool": D.bool}
-        dtype = table[name]
-    elif not isinstance(dtype, D.dtype) and isinstance(getattr(dtype, "dtype", None), D.dtype):
-        dtype = dtype.dtype  # x.type(torch.FloatTensor)
+        # a legacy type name names a device too: 'torch.cuda.FloatTensor' or the CPU's
+        return to(input, table[name], device="cuda" if ".cuda." in dtype else "cpu")
+    if not isinstance(dtype, D.dtype) and isinstance(getattr(dtype, "dtype", None), D.dtype):
+        return to(input, dtype.dtype, device="cpu")  # x.type(torch.FloatTensor): a CPU type
     return to(input, dtype)
 
 
 def type_as(input: Tensor, other: Tensor) -> Tensor:
-    """to(other.dtype)."""
-    return to(input, other.dtype)
+    """input.type(other.type()): other's dtype and device."""
+    return to(input, other.dtype, device=other.device)
 
 
 def _caster(d: D.dtype) -> Any:

@@ -643,5 +643,5 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) ->
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """How many elements are nonzero (over all, or along `dim`)."""
     dims = wrap_dims(dim, input._data.ndim)
-    out = namespace_of(input._data).count_nonzero(input._data, axis=dims)
-    return Tensor._make(np.asarray(out, dtype=np.int64))
+    xp = namespace_of(input._data)
+    return Tensor._make(xp.asarray(xp.count_nonzero(input._data, axis=dims), dtype=np.int64))
