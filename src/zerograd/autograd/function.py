@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 PRIMITIVES: dict[str, type[Primitive]] = {}
+
+# Note [Recording hook]: zerograd.sym builds explicit graphs out of these same primitives. While
+# it records, `apply_hook(cls, inputs, arrays, params)` sees every application before it runs
+# and returns its result (having run it and written it down) or None (nothing symbolic: run it
+# as usual). When no graph is being recorded it is None, and costs one global lookup per op.
+apply_hook: Any = None
 _new = object.__new__
 _generic = np.generic  # NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays
 
@@ -162,6 +168,10 @@ def _apply(cls: type[Primitive], inputs: Sequence[Any], arrays: Sequence[Any],
     This is the hot path of every operation, so the common case (no gradient needed, no
     forward-mode tangent, one output) returns early.
     """
+    if apply_hook is not None:  # Note [Recording hook]
+        recorded = apply_hook(cls, inputs, arrays, params)
+        if recorded is not None:
+            return recorded
     if cuda_in_use[0] and len(arrays) > 1:  # Note [One device]
         arrays = one_device(inputs, arrays)
     node = _new(cls)
