@@ -24,13 +24,12 @@ from zerograd.autograd.function import PRIMITIVES
 torch = pytest.importorskip("torch")
 
 #: Ops whose authored graph must raise: they look at their inputs' numbers in Python (bounds,
-#: a rank check, a Python bool result), pick a data-dependent number of elements, or write a
-#: symbolic value into a tensor in place. Each maps to the error it raises.
+#: a rank check, a Python bool result) or pick a data-dependent number of elements. Each maps
+#: to the error it raises.
 AUTHORED_ERRORS: dict[str, type[Exception]] = {
     "index_select": sym.SymbolicError, "linalg.lstsq": sym.SymbolicError,
     "equal": sym.SymbolicError, "allclose": sym.SymbolicError,
     "nonzero_as_tuple": sym.SymbolicError, "where_condition_only": sym.SymbolicError,
-    "diag": RuntimeError,
 }
 #: ...of which these are fine as a trace (the Python decisions become guards).
 TRACEABLE = {"index_select", "linalg.lstsq", "nonzero_as_tuple", "where_condition_only"}

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._tensor import Tensor
 from ..backend import np
-from .value import PLACEHOLDERS, GuardError, SymArray, SymbolicError, Value, map_struct, ref
+from .value import PLACEHOLDERS, GuardError, SymArray, SymbolicError, Value, map_struct, ref, repair
 
 _new = object.__new__
 
@@ -34,6 +34,8 @@ def value_of(x: Any) -> Value:
     if isinstance(x, Value):
         return x
     if isinstance(x, Tensor) and isinstance(x._data, np.ndarray):
+        if type(x._data) is not SymArray:
+            repair(x)  # written in place by a recorded op: its value is that op's
         if type(x._data) is SymArray:
             v = x._data.__dict__.get("_value")
             if v is not None:

@@ -50,6 +50,8 @@ def _rebuild(g: Graph, decide: Callable[[Value], Value | None]) -> Graph:
             c.args[0].data = (*c.args[0].data, c)
         values.append(c)
         r = decide(c)
+        if r is not None and r.seq > c.seq:  # a new constant: listed, as the dead copy reads it
+            values.append(r)
         new_of[v] = r if r is not None else c
     outs = [new_of[o] for o in g.outputs]
     return Graph(outs[0] if g.single else outs, values=values, inputs=g.inputs)

@@ -508,12 +508,37 @@ for _name in ("astype", "copy"):
 # --- primitive applications -----------------------------------------------------------------------
 
 
+# The value each recorded eager node computed. A tensor written in place by a recorded op
+# (`out[i] = sym`, `w.mul_(sym)`) keeps its plain array but takes that node as its grad_fn.
+_NODE_VALUE: weakref.WeakKeyDictionary[Any, Value] = weakref.WeakKeyDictionary()
+
+
+def repair(t: Tensor) -> Value | None:
+    """If `t` was written in place by a recorded op, tag its array with that op's value.
+
+    In-place ops copy the op's result into the tensor's own (plain) array and make the op its
+    grad_fn (Note [rebasing] in ops/inplace.py), so its numbers are exactly that value's.
+    """
+    node = t.grad_fn
+    v = _NODE_VALUE.get(node) if node is not None else None
+    if v is None:
+        return None
+    if v.kind == "prim" and v.index:  # several outputs: the one this tensor is
+        v = v.data[t._output_nr]
+    if tuple(t._data.shape) != tuple(v.shape or ()) and not v.poly:
+        return None
+    t._data = tag(t._data.view(SymArray), v)
+    symify(t)
+    return v
+
+
 def _wants(inputs: Any, arrays: Any, params: dict[str, Any]) -> bool:
     for a in arrays:
         if _is_sym(a):
             return True
     for x in inputs:
-        if isinstance(x, Tensor) and type(x._data) is SymArray:
+        if isinstance(x, Tensor) and (type(x._data) is SymArray or (
+                x.grad_fn is not None and x.grad_fn in _NODE_VALUE and repair(x))):
             return True
     for p in params.values():
         if _is_sym(p):
@@ -555,6 +580,8 @@ def record_apply(cls: Any, inputs: Any, arrays: Any, params: dict[str, Any]) -> 
     node = outs[0].grad_fn if isinstance(outs[0].grad_fn, cls) else None
     v = _new_value("prim", cls.op_name, prim=cls, params=pars, args=args, inputs=tin,
                    node=node, guards=guards, poly=poly)
+    if node is not None:
+        _NODE_VALUE[node] = v
     avoid = [a for a in arrays if isinstance(a, np.ndarray)]
     if type(result) is tuple:
         v.index = len(outs)
