@@ -13,6 +13,7 @@ dimension raises SymbolicError asking for the shape). `sym.grad`, `sym.jvp` need
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from typing import Any
 
@@ -184,11 +185,15 @@ def _leaf(value: Value, arr: Any, sticky: bool = True) -> Sym:
     return t  # type: ignore[return-value]
 
 
-def var(name: str, shape: Any = None, dtype: Any = None) -> Sym:
+_unnamed = itertools.count(1)
+
+
+def var(name: str | None = None, shape: Any = None, dtype: Any = None) -> Sym:
     """A placeholder: a named input of the graph, fed when it runs.
 
     `shape` (an int or a tuple) is checked against every feed; without it the graph may only
     use shape-free operations and runs at any shape. `dtype` defaults to the default float.
+    Without a name (as the notes' MXNet `sym.var()`) it is called var1, var2, ...
 
     Example:
         >>> from zerograd import sym
@@ -196,6 +201,8 @@ def var(name: str, shape: Any = None, dtype: Any = None) -> Sym:
         v1 = var('x') : float32[2, 3]
         return v1
     """
+    if name is None:
+        name = f"var{next(_unnamed)}"
     if not isinstance(name, str):
         raise TypeError(f"sym.var: the name must be a string, not {type(name).__name__}")
     dt = D.get_default_dtype() if dtype is None else _dtype(dtype)
