@@ -18,7 +18,8 @@ from ..autograd.engine import grad as _engine_grad
 from ..autograd.grad_mode import enable_grad
 from ..backend import np
 from .graph import Graph, value_of
-from .value import SymbolicError, Value, acquire, release, state, symify
+from .record import acquire, release, symify
+from .value import SymbolicError, Value, state
 
 __all__ = ["grad", "jvp"]
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from .._tensor import Tensor
 from ..backend import np
-from .value import PLACEHOLDERS, GuardError, SymArray, SymbolicError, Value, map_struct, ref, repair
+from .array import SymArray, ref
+from .record import repair
+from .value import PLACEHOLDERS, GuardError, SymbolicError, Value, map_struct
 
 _new = object.__new__
 

@@ -21,18 +21,10 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..backend import np
 from ..ops import _METHODS, _OPERATORS, _PROPERTIES
+from .array import SymArray, tag
 from .graph import Graph, value_of
-from .value import (
-    PLACEHOLDERS,
-    SymArray,
-    SymbolicError,
-    Value,
-    acquire,
-    new_const,
-    release,
-    symify,
-    tag,
-)
+from .record import acquire, release, symify
+from .value import PLACEHOLDERS, SymbolicError, Value, new_const
 
 
 def _symifying(fn: Any) -> Any:

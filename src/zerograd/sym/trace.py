@@ -17,9 +17,11 @@ from typing import Any
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 from ..backend import np
+from .array import SymArray
 from .graph import Graph, side_by_side, value_of
 from .node import _leaf, const
-from .value import PLACEHOLDERS, SymArray, SymbolicError, Value, acquire, release, state
+from .record import acquire, release
+from .value import PLACEHOLDERS, SymbolicError, Value, state
 
 __all__ = ["Comparison", "compare", "trace"]
 
