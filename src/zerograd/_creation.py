@@ -17,7 +17,7 @@ from . import _dtype as D
 from ._device import as_device
 from ._shapes import as_shape
 from ._tensor import Tensor
-from .backend import is_array, namespace_for, np
+from .backend import cuda, is_array, namespace_for, np, to_host
 
 
 def _finish(arr: Any, device: Any, requires_grad: bool) -> Tensor:
@@ -25,9 +25,10 @@ def _finish(arr: Any, device: Any, requires_grad: bool) -> Tensor:
     if device is not None:
         dev = as_device(device)
         if dev.type != "cpu":
-            xp = namespace_for("cuda")
-            with xp.cuda.Device(dev.index or 0):
-                arr = xp.asarray(arr)
+            namespace_for("cuda")  # torch's error when there is no GPU
+            arr = cuda().to_device(arr, dev.index)
+        elif not isinstance(arr, np.ndarray):
+            arr = arr.get()  # device='cpu' for data that was on a GPU
     t = Tensor._make(arr)
     if requires_grad:
         t.requires_grad_(True)
@@ -378,11 +379,12 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any 
         like = mean if isinstance(mean, Tensor) else std
         # Plain floats, not 0-d arrays: PyTorch rounds the "tensor with a float" forms
         # differently from the all-tensor form, and the generator follows each.
-        ma = mean._data if isinstance(mean, Tensor) else float(mean)
-        sa = std._data if isinstance(std, Tensor) else float(std)
+        # The generator runs on the CPU: device data comes over, and the samples go back.
+        ma = to_host(mean._data) if isinstance(mean, Tensor) else float(mean)
+        sa = to_host(std._data) if isinstance(std, Tensor) else float(std)
         if bool((np.asarray(sa) < 0).any()):
             raise RuntimeError("normal expects all elements of std >= 0.0")
-        return Tensor._make(g.normal_tensor(ma, sa, like._data.dtype))
+        return _finish(g.normal_tensor(ma, sa, like._data.dtype), like.device, False)
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments: give `size` "
                         "when mean and std are numbers")
@@ -397,14 +399,17 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
     """1 with probability input (elementwise), else 0."""
     g = _gen(generator)
     if p is not None:
-        return Tensor._make(g.bernoulli_scalar(float(p), input._data.shape, input._data.dtype))
-    return Tensor._make(g.bernoulli_tensor(input._data, input._data.dtype))
+        out = g.bernoulli_scalar(float(p), input._data.shape, input._data.dtype)
+    else:
+        out = g.bernoulli_tensor(to_host(input._data), input._data.dtype)
+    return _finish(out, input.device, False)  # drawn on the CPU generator, sent back
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Any = None) -> Tensor:
     """Draw category indices with probabilities proportional to input's rows."""
-    return Tensor._make(_gen(generator).multinomial(input._data, num_samples, replacement))
+    out = _gen(generator).multinomial(to_host(input._data), num_samples, replacement)
+    return _finish(out, input.device, False)  # drawn on the CPU generator, sent back
 
 
 def legacy_new(*args: Any, dtype: D.dtype | None = None, device: Any = None) -> Tensor:

@@ -106,7 +106,7 @@ def _current_cuda_index() -> int:
     from .backend import cuda
 
     mod = cuda()
-    return int(mod.xp.cuda.runtime.getDevice()) if mod is not None else 0
+    return int(mod.current[0]) if mod is not None else 0
 
 
 def device_of(arr: Any) -> device:

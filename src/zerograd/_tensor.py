@@ -224,7 +224,9 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        arr = to_host(self._data)
+        if not isinstance(self._data, np.ndarray):  # as torch: no silent copy from a GPU
+            return self.detach().numpy()
+        arr = self._data
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
     def _scalar(self, kind: str) -> Any:

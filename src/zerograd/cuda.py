@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._device import as_device
 from ._device import device as _Device
 from .backend import _cuda_module
 from .backend import cuda as _cuda_backend
@@ -76,15 +75,15 @@ def device_count() -> int:
 
 
 def current_device() -> int:
-    """The index of the current CUDA device."""
-    return int(_backend().xp.cuda.runtime.getDevice())
+    """The index of the current CUDA device (where device='cuda' puts new tensors)."""
+    return int(_backend().current[0])
 
 
 def set_device(device: Any) -> None:
     """Make `device` the current CUDA device (where device='cuda' tensors go)."""
     i = _index(device)
     if i >= 0:
-        _backend().xp.cuda.Device(i).use()
+        _backend().set_current(i)
 
 
 class device:
@@ -191,8 +190,3 @@ def get_device_capability(device: Any = None) -> tuple[int, int]:
     """The compute capability (major, minor), e.g. (9, 0) for an H100."""
     p = get_device_properties(device)
     return (p.major, p.minor)
-
-
-def _default_device() -> Any:
-    """cuda:<current> (what device='cuda' means)."""
-    return as_device(f"cuda:{current_device()}")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from weakref import ref as _weakref
 
 from .._device import CPU, device_of, mismatch_error
-from ..backend import cuda_in_use, is_device_array, np
+from ..backend import cuda_in_use, is_device_array, multi_gpu, np
 from .grad_mode import enable_grad, forward_state, no_grad, state
 from .graph import Node, grad_accumulator
 
@@ -172,7 +172,7 @@ def _apply(cls: type[Primitive], inputs: Sequence[Any], arrays: Sequence[Any],
         recorded = apply_hook(cls, inputs, arrays, params)
         if recorded is not None:
             return recorded
-    if cuda_in_use[0] and len(arrays) > 1:  # Note [One device]
+    if cuda_in_use[0]:  # Note [One device]
         arrays = one_device(inputs, arrays)
     node = _new(cls)
     node.__dict__ = params  # keyword parameters become attributes the rules can read
@@ -260,8 +260,9 @@ _NO_EDGE = (None, 0)
 # or PyTorch's RuntimeError names the two devices; the one exception, as in PyTorch, is a 0-d
 # CPU tensor, which joins CUDA operands as a scalar would (it is copied over). Its gradient goes
 # back to the CPU: `_note_devices` marks such inputs and the engine moves their gradient where
-# it casts and sums it (Note [Broadcasting in backward]). None of this runs until a CUDA array
-# may exist (`cuda_in_use`), so CPU-only programs do not pay for it.
+# it casts and sums it (Note [Broadcasting in backward]). With several GPUs, the kernel runs on
+# the GPU its data lives on (CuPy runs kernels on its current device, so we switch it). None of
+# this runs until a CUDA array may exist (`cuda_in_use`): CPU-only programs do not pay for it.
 
 
 def one_device(inputs: Sequence[Any], arrays: Sequence[Any]) -> Any:
@@ -283,7 +284,24 @@ def one_device(inputs: Sequence[Any], arrays: Sequence[Any]) -> Any:
             raise mismatch_error(first, dev)
     if first is None or first.type == "cpu":
         return arrays
+    if multi_gpu[0]:  # CuPy computes on its current device: make it the data's
+        from ..backend import cuda
+
+        cuda().set_kernel_device(first.index)
     return tuple(_to_cuda(a, first.index) if isinstance(a, np.ndarray) else a for a in arrays)
+
+
+def onto(dest: Any, arr: Any) -> Any:
+    """`arr` ready to be written into `dest` (in-place ops, setitem): on dest's device, a 0-d
+    CPU array copied over; torch's error otherwise (Note [One device])."""
+    if not (isinstance(arr, np.ndarray) or is_device_array(arr)):
+        return arr  # a Python number
+    d, s = device_of(dest), device_of(arr)
+    if d == s:
+        return arr
+    if s.type == "cpu" and not arr.ndim:
+        return _to_cuda(arr, d.index)
+    raise mismatch_error(d, s)
 
 
 def _to_cuda(a: Any, index: int) -> Any:

@@ -21,12 +21,15 @@ Array = Any  # a NumPy or CuPy ndarray
 
 __all__ = [
     "Array", "np", "cpu", "namespace_for", "namespace_of", "to_host", "is_array", "cuda",
-    "shims_of", "cuda_in_use", "is_device_array",
+    "shims_of", "cuda_in_use", "is_device_array", "multi_gpu",
 ]
 
 #: [True] once a CUDA array may exist. Checks that only matter when tensors can live on two
 #: devices (same-device checks in autograd) read it, so CPU-only programs skip them for free.
 cuda_in_use = [False]
+#: [True] once a GPU other than cuda:0 was used: then kernels first make the GPU their data
+#: lives on CuPy's current device (CuPy computes on the current one), see cuda.follow.
+multi_gpu = [False]
 
 _gpu: ModuleType | None = None  # backend/cuda.py, once imported
 
@@ -75,6 +78,8 @@ def namespace_of(arr: Array) -> Any:
         return np
     mod = _gpu
     if mod is not None and mod.xp is not None and isinstance(arr, mod.xp.ndarray):
+        if multi_gpu[0]:
+            mod.follow(arr)
         return mod.xp
     return np
 

@@ -18,6 +18,8 @@ except ImportError:  # pragma: no cover - depends on the machine
     xp = None
     cupyx = None
 
+from . import multi_gpu as _multi_gpu
+
 _available: bool | None = None  # probed once: CuPy imports and sees a GPU
 
 
@@ -25,6 +27,7 @@ def _use(module: Any, x: Any) -> None:
     """Compute with `module` as CuPy (and `x` as cupyx) from now on; tests use this."""
     global xp, cupyx, _available
     xp, cupyx, _available = module, x, None
+    current[0] = 0
 
 
 def available() -> bool:
@@ -75,6 +78,10 @@ def linalg_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 # --- devices -----------------------------------------------------------------------------------
 
+#: torch.cuda.current_device(): where device='cuda' puts new tensors. Kept here, not read from
+#: CuPy, because kernels switch CuPy's current device to where their data is (`follow`).
+current = [0]
+
 
 def device_index(arr: Any) -> int:
     """The GPU an array lives on."""
@@ -83,6 +90,8 @@ def device_index(arr: Any) -> int:
 
 def to_device(arr: Any, index: int) -> Any:
     """A copy of host or device data on GPU `index` (the array itself if it is there)."""
+    if index:
+        _multi_gpu[0] = True
     with xp.cuda.Device(index):
         return xp.asarray(arr)
 
@@ -90,3 +99,23 @@ def to_device(arr: Any, index: int) -> Any:
 def on_device(index: int) -> Any:
     """A context in which new arrays and kernels go to GPU `index`."""
     return xp.cuda.Device(index)
+
+
+def set_current(index: int) -> None:
+    """torch.cuda.set_device: new tensors go to GPU `index`."""
+    xp.cuda.Device(index).use()  # raises for a device that does not exist
+    current[0] = index
+    if index:
+        _multi_gpu[0] = True
+
+
+def follow(arr: Any) -> None:
+    """Make the GPU `arr` lives on CuPy's current device, so the next kernel runs there (CuPy
+    refuses, or with peer access writes its result elsewhere, when they differ)."""
+    set_kernel_device(arr.device.id)
+
+
+def set_kernel_device(index: int) -> None:
+    """Make GPU `index` CuPy's current device (where kernels run and allocate)."""
+    if index != xp.cuda.runtime.getDevice():
+        xp.cuda.runtime.setDevice(index)

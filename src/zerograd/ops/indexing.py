@@ -11,9 +11,10 @@ from typing import Any
 
 from .._shapes import numpy_names
 from .._tensor import Tensor
-from ..autograd.function import Primitive, _apply
+from .._device import device_of
+from ..autograd.function import Primitive, _apply, onto
 from ..autograd.grad_mode import state
-from ..backend import cpu, cuda, is_array, namespace_of, np
+from ..backend import cpu, cuda, cuda_in_use, is_array, namespace_of, np
 
 
 def _is_advanced(k: Any) -> bool:
@@ -149,11 +150,22 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     """x[key] with PyTorch's semantics (views for basic keys, copies for tensor keys)."""
     k = normalize_key(key)
     advanced = any(_is_advanced(p) for p in k)
+    if advanced and cuda_in_use[0]:
+        _check_key_device(x, k)
     try:
         return _apply(Index, (x,), (x._data,), {"key": k, "advanced": advanced,
                                                 "grad_fn_name": _grad_fn_name(k)})
     except IndexError as e:
         raise IndexError(_torch_index_message(str(e), x, k)) from None
+
+
+def _check_key_device(x: Tensor, key: tuple[Any, ...]) -> None:
+    """Index tensors may live on the CPU or on x's device, as in torch."""
+    where = device_of(x._data)
+    for part in key:
+        if is_array(part) and not isinstance(part, np.ndarray) and device_of(part) != where:
+            raise RuntimeError("indices should be either on cpu or on the same device as the "
+                               f"indexed tensor ({where})")
 
 
 def _torch_index_message(msg: str, x: Tensor, key: tuple[Any, ...] = ()) -> str:
@@ -196,13 +208,10 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
 
     k = normalize_key(key)
     advanced = any(_is_advanced(p) for p in k)
+    if advanced and cuda_in_use[0]:
+        _check_key_device(x, k)
     if isinstance(value, Tensor):
-        va = value._data
-        if type(va) is not type(x._data):
-            raise RuntimeError(
-                f"Expected all tensors to be on the same device, but found at least two "
-                f"devices, {x.device} and {value.device}!"
-            )
+        va = onto(x._data, value._data) if cuda_in_use[0] else value._data
     elif is_array(value) or isinstance(value, (list, tuple)):
         value = Tensor._make(namespace_of(x._data).asarray(value))
         va = value._data

@@ -17,9 +17,9 @@ from typing import Any
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.function import Primitive, _apply, set_tangent
+from ..autograd.function import Primitive, _apply, onto, set_tangent
 from ..autograd.grad_mode import forward_state, no_grad, state
-from ..backend import namespace_of
+from ..backend import cuda_in_use, namespace_of, to_host
 from . import elementwise as E
 
 
@@ -216,6 +216,8 @@ def _arith(x: Tensor, y: Any, ufunc: str, prim_fn: Callable[[Any, Any], Tensor],
         _check_cast(rt, x.dtype)
         if isinstance(y, Tensor) and ya.dtype != rt.np:
             ya = ya.astype(rt.np)
+    if cuda_in_use[0]:
+        ya = onto(a, ya)  # Note [One device]
     xp = namespace_of(x._data)
     _write_array(x, lambda a: getattr(xp, ufunc)(a, ya, out=a, casting="unsafe"),
                  getattr(ya, "shape", ()))
@@ -387,7 +389,7 @@ def bernoulli_(x: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
 
     if isinstance(p, Tensor):
         return _random_fill(x, lambda t: _gen(generator).bernoulli_tensor(
-            p._data, t._data.dtype, shape=t._data.shape))
+            to_host(p._data), t._data.dtype, shape=t._data.shape))
     return _random_fill(x, lambda t: _gen(generator).bernoulli_scalar(
         float(p), t._data.shape, t._data.dtype))
 

@@ -12,7 +12,7 @@ from .._device import as_device
 from .._shapes import as_shape, numpy_names, wrap_dim, wrap_dims
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply
-from ..backend import namespace_for, namespace_of, np, shims_of
+from ..backend import cuda, namespace_for, namespace_of, np, shims_of
 
 
 class Reshape(Primitive):
@@ -143,9 +143,8 @@ def _device_of(x: Any) -> Any:
 def _move(x: Any, dev: Any) -> Any:
     if dev.type == "cpu":
         return x.get()
-    xp = namespace_for("cuda")
-    with xp.cuda.Device(dev.index or 0):
-        return xp.asarray(x)
+    namespace_for("cuda")  # torch's error when there is no GPU
+    return cuda().to_device(x, dev.index)
 
 
 class Clone(Primitive):
