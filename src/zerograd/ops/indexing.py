@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._device import device_of
 from .._shapes import numpy_names
 from .._tensor import Tensor
-from .._device import device_of
 from ..autograd.function import Primitive, _apply, onto
 from ..autograd.grad_mode import state
 from ..backend import cpu, cuda, cuda_in_use, is_array, namespace_of, np
