@@ -70,35 +70,59 @@ print(f"自动微分:  {x2.grad.item():.10f}, 误差 = {abs(x2.grad.item() - exa
 # 简单地说，显式构造“先给公式再给值”，隐式构造“先给值再给公式”。笔记里用 MXNet 举例；
 # zerograd 两种都有：`zerograd.sym` 是显式图，普通的张量运算是隐式图。
 #
-# ### 显式构造：`sym.var` 是占位符，`c` 是一张还没有数值的图
+# ### 显式构造：先给公式，再给值
+#
+# 笔记中的 MXNet 代码 `a = sym.var(); b = sym.var(); c = 2 * a + b` 在 zerograd 里几乎一样。`a`、`b` 只是
+# **占位符**（placeholder），没有数值；`c` 是一张图（一个公式），打印出来是编号的清单（Wengert 列表）：
 
 # %%
-a = sym.var("a", shape=(2, 1))
-b = sym.var("b", shape=(2, 1))
-c = 2 * a + b
-print(c)  # 图的清单：每行一个节点
-
-# %%
-c.eval(a=torch.ones(2, 1), b=torch.ones(2, 1))  # 给值，运行
-
-# %% [markdown]
-# 显式图可以在运行之前被变换。例如对图求导，得到的是**另一张图**：
-
-# %%
-(grad_a,) = sym.grad(c, [a])
-print(grad_a)
-grad_a.eval(a=torch.ones(2, 1), b=torch.ones(2, 1))
-
-# %% [markdown]
-# ### 隐式构造：算的同时记录，`grad_fn` 就是图的节点
-
-# %%
-a = torch.ones(2, 1, requires_grad=True)
-b = torch.ones(2, 1, requires_grad=True)
+a = sym.var("a")  # 不声明形状：图可以在任意形状上运行
+b = sym.var("b")
 c = 2 * a + b
 print(c)
-print(c.grad_fn, c.grad_fn.next_functions)
-viz.draw(c)
+
+# %% [markdown]
+# 数值在**运行时**才给出。同一张图可以换一组数值、换一个形状再运行：
+
+# %%
+c1 = c.eval(a=torch.ones((2, 1)), b=torch.ones((2, 1)))
+c2 = c.eval(a=torch.tensor([1.0, 2.0, 3.0]), b=torch.tensor(10.0))  # 另一组数值、另一个形状
+c1, c2
+
+# %% [markdown]
+# 声明了形状的占位符，每次运行都会检查喂入的数据：
+
+# %%
+a3, b3 = sym.var("a", shape=(2, 1)), sym.var("b", shape=(2, 1))
+c3 = 2 * a3 + b3
+try:
+    c3.eval(a=torch.ones(3), b=torch.ones((2, 1)))
+except sym.FeedError as e:
+    print("FeedError:", e)
+c3.draw()
+
+# %% [markdown]
+# ### 隐式构造：先给值，边算边记录
+#
+# 笔记中的 MXNet 代码在 `autograd.record()` 里计算；PyTorch 和 zerograd 里对应的是 `requires_grad=True`。
+# `c` 算出来就已经是数值了，它的 `grad_fn` 记录了它是怎么来的——这就是（反向）计算图的节点：
+
+# %%
+a_t = torch.ones((2, 1), requires_grad=True)  # requires_grad=True 相当于 autograd.record()
+b_t = torch.ones((2, 1), requires_grad=True)
+c_t = 2 * a_t + b_t
+print(c_t)
+print(c_t.grad_fn, c_t.grad_fn.next_functions)
+viz.draw(c_t)
+
+# %% [markdown]
+# 把同一个函数在隐式（eager）模式下运行一遍并记录下来（`sym.trace`），得到的图与手写的显式图完全相同：
+
+# %%
+traced = sym.trace(lambda a, b: 2 * a + b, a_t.detach(), b_t.detach())
+cmp = sym.compare(traced, c3, titles=["隐式 traced (eager run)", "显式 authored (sym.var)"])
+assert cmp.same
+cmp
 
 # %% [markdown]
 # ## 自动求导的两种模式
@@ -160,6 +184,38 @@ with fwAD.dual_level():  # 正向模式：给 x1 的切向量为 1，x2 为 0，
 point, direction = (torch.tensor(2.0), torch.tensor(5.0)), (torch.tensor(0.0), torch.tensor(1.0))
 _, df_dx2 = func.jvp(f, point, direction)
 print("正向模式 func.jvp:    ∂f/∂x2 =", df_dx2)
+
+# %% [markdown]
+# ### 在显式图上求导
+#
+# 显式图可以在运行之前被**变换**。对图求导，得到的是**另一张图**（每个基本运算用它自己的反向规则），
+# 可以求二阶导数，也可以用正向规则得到切线图（`sym.jvp`）：
+
+# %%
+x1s, x2s = sym.var("x1", shape=()), sym.var("x2", shape=())
+fs = f(x1s, x2s)  # 同一个 f，作用在占位符上
+df1, df2 = sym.grad(fs, [x1s, x2s])
+print(sym.Graph([fs, df1, df2]))
+feeds = {"x1": torch.tensor(2.0), "x2": torch.tensor(5.0)}
+value, g1, g2 = sym.Graph([fs, df1, df2]).run(feeds)
+(h11,) = sym.grad(df1, [x1s])  # 二阶导数 ∂²f/∂x1² = −1/x1²
+tangent = sym.jvp(fs, [x1s, x2s], [torch.tensor(1.0), torch.tensor(0.0)])
+print(f"f = {value.item():.4f}, ∂f/∂x1 = {g1.item():.4f}, ∂f/∂x2 = {g2.item():.4f}, "
+      f"∂²f/∂x1² = {h11.eval(feeds).item():.4f}, 正向 jvp = {tangent.eval(feeds).item():.4f}")
+assert abs(g2.item() - (2 - math.cos(5))) < 1e-5 and abs(h11.eval(feeds).item() + 0.25) < 1e-6
+
+# %% [markdown]
+# 显式图的另一个好处：运行前可以优化（常量折叠、公共子表达式消除、删除死节点），再**编译**成一个直接
+# 在 NumPy 数组上运行的 Python 函数，省掉隐式模式每一步运算的开销（创建张量、类型提升、记录计算图）：
+
+# %%
+w = sym.var("w", shape=(3,))
+loss = (w * w).sum()
+(gw,) = sym.grad(loss, [w])
+step = sym.compile(sym.optimize(sym.Graph([loss, gw])))
+print(step.source)
+l_c, g_c = step(torch.tensor([1.0, -2.0, 3.0]).numpy())
+float(l_c), g_c.tolist()
 
 # %% [markdown]
 # ## 雅可比矩阵：什么时候用正向，什么时候用反向
@@ -299,3 +355,17 @@ a.grad, d / a, a.grad == d / a, torch.allclose(a.grad, d / a)
 
 # %%
 viz.draw(d)
+
+# %% [markdown]
+# 显式图则不同：`sym.trace` 只记录**这一次**走过的路径，`while` 和 `if` 的判断变成了图里的**守卫**（guard）。
+# 两个不同的输入走了两条路径，得到两张不同的图；用一张图去算另一条路径上的输入，守卫会发现：
+
+# %%
+t_small, t_neg = sym.trace(f, torch.tensor(0.7)), sym.trace(f, torch.tensor(-300.0))
+print(len(t_small), "个节点 vs", len(t_neg), "个节点")
+print("t_small(0.9) =", t_small(torch.tensor(0.9)).item(),
+      "  eager f(0.9) =", f(torch.tensor(0.9)).item())
+try:
+    t_small(torch.tensor(-300.0))
+except sym.GuardError as e:
+    print("GuardError:", e)
