@@ -1,17 +1,10 @@
-"""What compiling an explicit graph saves over eager execution: two training steps, both ways.
+"""Compiled explicit graphs vs eager zerograd on two training steps.
+Run: python benchmarks/sym_compile.py [--quick]  (or python -m benchmarks.sym_compile)
 
-    python benchmarks/sym_compile.py            # or: python -m benchmarks.sym_compile
-    python benchmarks/sym_compile.py --quick    # fewer repeats
-
-Workloads: d2l 3.2's linear-regression step (batch 10, 2 features: tiny arrays, so nearly all
-the time is per-operation overhead) and an MLP step (batch 256, 784 -> 256 -> 10, ReLU, cross
-entropy: real arithmetic). Eager: zerograd as a learner writes it (forward, backward, SGD under
-no_grad). Compiled: the same step as a function of (data, parameters) -> (loss, new parameters),
-traced once with sym.trace, gradients by sym.grad, optimised and compiled by sym.compile into
-Python over NumPy arrays. The two run interleaved (eager, compiled, eager, ...), several repeats
-each, after a warm-up; the table gives medians, min-max, the ratio eager / compiled of the
-medians and of the minima (the steadier one on a busy machine). Both start from the same
-parameters and must end with the same ones (checked).
+Workloads: d2l 3.2's linear-regression step (batch 10: nearly all per-op overhead) and an MLP
+step (784-256-10, batch 256: real arithmetic). Eager: forward, backward, SGD under no_grad.
+Compiled: the step traced once (sym.trace, sym.grad), optimised and compiled (sym.compile). Both
+run interleaved after a warm-up; medians, min-max, eager/compiled ratios; equal final parameters.
 """
 
 from __future__ import annotations

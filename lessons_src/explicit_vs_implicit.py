@@ -1,13 +1,9 @@
 """计算图的两种构造方式：显式构造（先给公式再给值）与隐式构造（先给值再给公式）。
 
-Run: python lessons_src/explicit_vs_implicit.py
-The notes (自动微分) show MXNet code for both ways of building the computation graph of
-c = 2 * a + b. Here they are in zerograd terms:
-  1. explicit (显式, TensorFlow 1 / Theano / MXNet symbols): zerograd.sym, the formula first;
-  2. implicit (隐式, PyTorch): eager zerograd, the values first, the graph recorded as you go;
-  and the two graphs side by side (a trace of the eager function = the graph written by hand).
-  3. symbolic gradients (the notes' Wengert list, ln x1 + x1 x2 - sin x2 at (2, 5));
-  4. optimising and compiling a graph; 5. Python control flow: one trace records one path.
+Run: python lessons_src/explicit_vs_implicit.py. The notes' MXNet blocks for c = 2 * a + b in
+zerograd terms: 1. explicit (zerograd.sym), 2. implicit (eager, the graph recorded as you go) and
+both graphs side by side; 3. symbolic gradients on the notes' worked example ln x1 + x1 x2 - sin x2;
+4. optimising and compiling a graph; 5. Python control flow: one trace records one path.
 Every claim printed is also asserted.
 """
 

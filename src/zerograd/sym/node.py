@@ -1,14 +1,10 @@
 """`Sym`, the symbolic node a learner holds, and the placeholders and constants that start one.
 
 A Sym is a zerograd Tensor (so `2 * a + b`, `zg.exp(a)`, `a @ w`, `.sum(dim=0)`, `.reshape(...)`
-are the very same functions as in eager mode) whose array is a value.SymArray. It prints as the
+are the very same functions as in eager mode) whose array is an array.SymArray. It prints as the
 listing of its graph and evaluates with `.eval(a=...)`. Graphs are functional: in-place methods
-raise, and `c += 1` rebinds c to a new node (as MXNet symbols do).
-
-Shapes: `var('a', shape=(3,))` fixes a shape, checked at every run. `var('a')` leaves it open:
-the graph is built on a 0-d stand-in and runs at whatever shape is fed, which is sound for
-elementwise primitives, casts and full reductions only (anything whose parameters name a
-dimension raises SymbolicError asking for the shape). `sym.grad`, `sym.jvp` need shapes.
+raise, and `c += 1` rebinds c to a new node (as MXNet symbols do). Shapes: see `var`. Plain
+tensors used in a graph are constants captured by reference (like TF variables).
 """
 
 from __future__ import annotations
@@ -183,9 +179,12 @@ _unnamed = itertools.count(1)
 def var(name: str | None = None, shape: Any = None, dtype: Any = None) -> Sym:
     """A placeholder: a named input of the graph, fed when it runs.
 
-    `shape` (an int or a tuple) is checked against every feed; without it the graph may only
-    use shape-free operations and runs at any shape. `dtype` defaults to the default float.
-    Without a name (as the notes' MXNet `sym.var()`) it is called var1, var2, ...
+    `shape` (an int or a tuple) is checked against every feed. Without it the graph is built
+    on a 0-d stand-in and runs at whatever shape is fed: sound for elementwise primitives,
+    casts and full reductions only, so anything whose parameters name a dimension raises
+    SymbolicError asking for the shape (and sym.grad/sym.jvp need shapes: undoing broadcasting
+    depends on them). `dtype` defaults to the default float. Without a name (as the notes'
+    MXNet `sym.var()`) it is called var1, var2, ...
 
     Example:
         >>> from zerograd import sym
