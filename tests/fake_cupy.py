@@ -15,7 +15,8 @@ where zerograd could go wrong:
 - Results are never NumPy scalars: reductions and `a[i]` give 0-d arrays, as in CuPy.
 - Arrays live on a device (`a.device.id`); operating on one away from the current device raises
   CuPy's ValueError. Two devices are simulated, so cuda:1 paths run too.
-- `cupy.linalg` does not raise on singular input unless `cupyx.errstate(linalg='raise')`.
+- `cupy.linalg` does not raise on singular input unless `cupyx.errstate(linalg='raise')`;
+  out-of-range integer indices are not checked (they wrap around) as CuPy does not check them.
 
 Not simulated: asynchronous execution, streams, memory-pool block sizes, NEP 50 promotion
 corner cases where CuPy differs from NumPy 2.
@@ -192,6 +193,33 @@ def _key(k: Any) -> Any:
         _check_device(k)
         return k._a
     return k
+
+
+def _consumes(p: Any) -> int:
+    if p is None or isinstance(p, bool):
+        return 0
+    if isinstance(p, np.ndarray) and p.dtype.kind == "b":
+        return p.ndim
+    return 1
+
+
+def _cupy_key(shape: tuple[int, ...], key: Any) -> tuple[Any, ...]:
+    """A key as CuPy applies it: integer array indices are not bounds-checked (CuPy's kernels
+    read index mod size), so out-of-range ones wrap around instead of raising."""
+    parts = _key(key) if isinstance(key, tuple) else (_key(key),)
+    out, dim = [], 0
+    for i, p in enumerate(parts):
+        if p is Ellipsis:
+            dim = len(shape) - sum(_consumes(q) for q in parts[i + 1:])
+            out.append(p)
+            continue
+        if isinstance(p, list):
+            p = np.asarray(p)
+        if isinstance(p, np.ndarray) and p.dtype.kind in "iu" and dim < len(shape) and shape[dim]:
+            p = p % shape[dim]
+        out.append(p)
+        dim += _consumes(p)
+    return tuple(out)
 
 
 def _out(r: Any, srcs: tuple[Any, ...] = ()) -> Any:
@@ -378,11 +406,11 @@ class ndarray:  # noqa: N801 - CuPy's name
 
     def __getitem__(self, key: Any) -> Any:
         _check_device(self)
-        return _out(self._a[_key(key)], (self,))
+        return _out(self._a[_cupy_key(self._a.shape, key)], (self,))
 
     def __setitem__(self, key: Any, value: Any) -> None:
         _check_device(self)
-        self._a[_key(key)] = _in(value, host_ok=True)
+        self._a[_cupy_key(self._a.shape, key)] = _in(value, host_ok=True)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -442,7 +470,7 @@ logical_not logical_or logical_xor matmul max maximum mean meshgrid min minimum 
 multiply negative nextafter nonzero not_equal ones ones_like outer positive power prod ptp
 ravel reciprocal remainder repeat reshape result_type right_shift rint round sign signbit sin
 sinh sort sqrt square squeeze stack subtract sum swapaxes take take_along_axis tan tanh tensordot
-tile transpose tril triu true_divide trunc where zeros zeros_like can_cast promote_types
+tile transpose tri tril triu true_divide trunc where zeros zeros_like can_cast promote_types
 iinfo finfo dtype ndim shape
 """.split()
 _PASSTHROUGH = {"result_type", "can_cast", "promote_types", "iinfo", "finfo", "dtype", "ndim",
@@ -558,7 +586,7 @@ linalg = types.SimpleNamespace(**{n: _linalg(n) for n in _LINALG})
 
 def _scatter_add(a: ndarray, slices: Any, value: Any) -> None:
     _check_device(a)
-    np.add.at(a._a, _key(slices), _in(value, host_ok=True))
+    np.add.at(a._a, _cupy_key(a._a.shape, slices), _in(value, host_ok=True))
 
 
 @contextlib.contextmanager

@@ -298,3 +298,49 @@ def test_indexing_with_tensors_from_either_device(cuda: str) -> None:
     assert x[:3].tolist() == [5.0, 6.0, 2.0]
     with pytest.raises(RuntimeError, match="indices should be either on cpu or on the same"):
         zerograd.arange(4.0)[zerograd.tensor([1], device=cuda)]
+
+
+def test_out_of_range_indices_raise_on_cuda_too(cuda: str) -> None:
+    """CuPy does not check index ranges; zerograd does, with the CPU's (and torch's) error."""
+    x = zerograd.arange(12.0).reshape(3, 4)
+    for key in ([5], (slice(None), zerograd.tensor([0, 4])), (Ellipsis, [-5]),
+                (zerograd.tensor([[0], [3]]), 0)):
+        with pytest.raises(IndexError) as expected:
+            x[key]
+        for k in (key, _on(key, cuda)):
+            with pytest.raises(IndexError) as got:
+                x.to(cuda)[k]
+            assert str(got.value) == str(expected.value)
+            with pytest.raises(IndexError):
+                x.to(cuda)[k] = 1.0
+    with pytest.raises(IndexError):
+        zerograd.gather(x.to(cuda), 1, zerograd.tensor([[4]], device=cuda))
+    assert x.to(cuda)[[-1], [-4]].tolist() == [8.0]  # negative indices in range are fine
+
+
+def _on(key: object, device: str) -> object:
+    if isinstance(key, tuple):
+        return tuple(_on(k, device) for k in key)
+    return key.to(device) if isinstance(key, zerograd.Tensor) else key
+
+
+def test_linalg_errors_on_cuda(cuda: str) -> None:
+    """cuSOLVER's failures are reported as on the CPU (CuPy alone would return NaNs)."""
+    singular = zerograd.tensor([[1.0, 2.0], [2.0, 4.0]])
+    cases = [lambda a: zerograd.linalg.inv(a), lambda a: zerograd.linalg.solve(a, a[0]),
+             lambda a: zerograd.linalg.cholesky(a), lambda a: zerograd.inverse(a.expand(3, 2, 2))]
+    for case in cases:
+        with pytest.raises(zerograd.linalg.LinAlgError) as expected:
+            case(singular)
+        with pytest.raises(zerograd.linalg.LinAlgError) as got:
+            case(singular.to(cuda))
+        assert str(got.value) == str(expected.value)
+
+
+def test_nonzero_of_0d_tensors(cuda: str) -> None:
+    for value in (0.0, 2.0):
+        for dev in ("cpu", cuda):
+            t, z = torch.tensor(value), zerograd.tensor(value, device=dev)
+            assert z.nonzero().shape == t.nonzero().shape and z.nonzero().device == z.device
+            assert [e.tolist() for e in z.nonzero(as_tuple=True)] == [
+                e.tolist() for e in t.nonzero(as_tuple=True)]

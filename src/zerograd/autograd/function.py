@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from weakref import ref as _weakref
 
 from .._device import CPU, device_of, mismatch_error
-from ..backend import cuda_in_use, is_device_array, multi_gpu, np
+from ..backend import cuda_in_use, is_device_array, multi_gpu, namespace_of, np
 from .grad_mode import enable_grad, forward_state, no_grad, state
 from .graph import Node, grad_accumulator
 
@@ -375,8 +375,7 @@ def _forward_tangents(node: Primitive, inputs: Sequence[Any], outs: tuple[Tensor
         elif x._fw is not None:
             tangents.append(x._fw)
         else:  # Note [Missing tangents are zeros]: rules never see None
-            tangents.append(_Tensor._make(np.zeros_like(x._data) if _is_cpu(x) else
-                                          x._data * 0))
+            tangents.append(_Tensor._make(namespace_of(x._data).zeros_like(x._data)))
     # The rule's own operations must not compute tangents of tangents at the same level.
     forward_state.level, level = None, forward_state.level
     try:
@@ -400,10 +399,6 @@ def set_tangent(t: Tensor, tangent: Tensor | None) -> None:
     t._fw = tangent
     if tangent is not None:
         forward_state.duals.append(_weakref(t))
-
-
-def _is_cpu(x: Tensor) -> bool:
-    return isinstance(x._data, np.ndarray)
 
 
 # --- custom Functions -----------------------------------------------------------------------------

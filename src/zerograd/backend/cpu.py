@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 xp = np
@@ -36,3 +38,8 @@ def broadcast_view(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 def sum_reduce(x: np.ndarray, axis: object, dtype: object, keepdims: bool) -> np.ndarray:
     """x.sum(...) through the ufunc directly (ndarray.sum adds microseconds of Python)."""
     return np.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def linalg_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """fn(*args) from numpy.linalg (which raises LinAlgError on singular input by itself)."""
+    return fn(*args, **kwargs)

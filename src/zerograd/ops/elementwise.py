@@ -1148,8 +1148,13 @@ def isfinite(input: Tensor) -> Tensor:
 
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     """Indices of the nonzero elements: an (n, ndim) int64 tensor, or a tuple per dim."""
-    idx = _xp(input._data).nonzero(input._data)
+    a = input._data
+    xp = _xp(a)
+    if a.ndim == 0:  # as torch: a 0-d tensor is one element with no coordinates
+        n = int(bool(a))
+        return (Tensor._make(xp.zeros(n, np.int64)),) if as_tuple else Tensor._make(
+            xp.zeros((n, 0), np.int64))
+    idx = xp.nonzero(a)
     if as_tuple:
         return tuple(Tensor._make(i.astype(np.int64)) for i in idx)
-    stacked = _xp(input._data).stack(idx, axis=1) if idx else np.zeros((0, 0), np.int64)
-    return Tensor._make(stacked.astype(np.int64))
+    return Tensor._make(xp.stack(idx, axis=1).astype(np.int64))

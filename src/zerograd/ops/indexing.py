@@ -160,12 +160,29 @@ def getitem(x: Tensor, key: Any) -> Tensor:
 
 
 def _check_key_device(x: Tensor, key: tuple[Any, ...]) -> None:
-    """Index tensors may live on the CPU or on x's device, as in torch."""
+    """Index tensors may live on the CPU or on x's device, as in torch; indexing a GPU tensor,
+    they must be in range too: CuPy does not check (torch's CUDA kernels assert), so we do,
+    with the CPU's error (this waits for the GPU, once per indexing with integer tensors)."""
     where = device_of(x._data)
-    for part in key:
-        if is_array(part) and not isinstance(part, np.ndarray) and device_of(part) != where:
-            raise RuntimeError("indices should be either on cpu or on the same device as the "
-                               f"indexed tensor ({where})")
+    shape = x._data.shape
+    dim = 0
+    for i, part in enumerate(key):
+        if part is Ellipsis:
+            dim = len(shape) - sum(_consumes(p) for p in key[i + 1:])
+            continue
+        if is_array(part):
+            if not isinstance(part, np.ndarray) and device_of(part) != where:
+                raise RuntimeError("indices should be either on cpu or on the same device as "
+                                   f"the indexed tensor ({where})")
+            if where.type == "cuda" and part.dtype.kind in "iu" and part.size and \
+                    dim < len(shape):
+                n = shape[dim]
+                bad = (part < -n) | (part >= n)
+                if bool(bad.any()):
+                    value = int(part[bad].ravel()[0])
+                    raise IndexError(f"index {value} is out of bounds for dimension {dim} "
+                                     f"with size {n}")
+        dim += _consumes(part)
 
 
 def _torch_index_message(msg: str, x: Tensor, key: tuple[Any, ...] = ()) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .._tensor import Tensor
 from ..autograd.function import Primitive, _apply
-from ..backend import namespace_of, np
+from ..backend import namespace_of, np, shims_of
 from . import linalg as L
 from . import movement as M
 from .elementwise import where
@@ -139,7 +139,7 @@ class Inv(Primitive):
 
     def forward(self, a: Any) -> Any:
         try:
-            return namespace_of(a).linalg.inv(a)
+            return shims_of(a).linalg_call(namespace_of(a).linalg.inv, a)
         except np.linalg.LinAlgError:
             _raise_batched(self.fname, a, _lu_zero_pivot, _singular)
 
@@ -165,8 +165,8 @@ class Solve(Primitive):
         xp = namespace_of(a)
         try:
             if self.vector:
-                return xp.linalg.solve(a, b[..., None])[..., 0]
-            return xp.linalg.solve(a, b)
+                return shims_of(a).linalg_call(xp.linalg.solve, a, b[..., None])[..., 0]
+            return shims_of(a).linalg_call(xp.linalg.solve, a, b)
         except np.linalg.LinAlgError:
             batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-1 if self.vector else -2])
             full = np.broadcast_to(a, batch + a.shape[-2:])
@@ -276,7 +276,7 @@ class Cholesky(Primitive):
         xp = namespace_of(a)
         src = xp.swapaxes(a, -1, -2) if self.upper else a
         try:
-            low = xp.linalg.cholesky(src)
+            low = shims_of(a).linalg_call(xp.linalg.cholesky, src)
         except np.linalg.LinAlgError:
             _raise_batched("linalg.cholesky", src, _chol_bad_minor, lambda k: (
                 "The factorization could not be completed because the input is not "

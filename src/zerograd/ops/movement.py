@@ -489,14 +489,14 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle of the last two dims; the rest zeroed."""
     rows, cols = input._data.shape[-2:]
-    mask = np.tril(np.ones((rows, cols), dtype=bool), diagonal)
+    mask = namespace_of(input._data).tri(rows, cols, diagonal, dtype=bool)  # on x's device
     return _masked(input, mask)
 
 
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle of the last two dims; the rest zeroed."""
     rows, cols = input._data.shape[-2:]
-    mask = np.triu(np.ones((rows, cols), dtype=bool), diagonal)
+    mask = ~namespace_of(input._data).tri(rows, cols, diagonal - 1, dtype=bool)
     return _masked(input, mask)
 
 
