@@ -168,7 +168,17 @@ def _filled(size: tuple[Any, ...], value: Any, dtype: D.dtype | None, device: An
             requires_grad: bool, kw_size: Any = None) -> Tensor:
     shape = _shape(size, kw_size)
     d = _dtype_or_default(dtype)
-    return _finish(np.full(shape, value, dtype=d.np), device, requires_grad)
+    return _finish(_constant(shape, value, d.np, device), device, requires_grad)
+
+
+def _constant(shape: tuple[int, ...], value: int, np_dtype: Any, device: Any) -> Any:
+    """zeros or ones, made where they will live (no host array to copy to a GPU)."""
+    if device is not None:
+        dev = as_device(device)
+        if dev.type == "cuda":
+            namespace_for("cuda")  # torch's error when there is no GPU
+            return cuda().full(shape, value, np_dtype, dev.index)
+    return np.full(shape, value, dtype=np_dtype)
 
 
 def zeros(*size: Any, out: Any = None, dtype: D.dtype | None = None, layout: Any = None,
@@ -208,6 +218,8 @@ def _like(input: Tensor, value: Any, dtype: D.dtype | None, device: Any,
           requires_grad: bool) -> Tensor:
     d = dtype if dtype is not None else input.dtype
     dev = device if device is not None else input.device
+    if value == 0 or value == 1:
+        return _finish(_constant(input._data.shape, value, d.np, dev), dev, requires_grad)
     return _finish(np.full(input._data.shape, value, dtype=d.np), dev, requires_grad)
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from weakref import ref as _weakref
 
 from .._device import CPU, device_of, mismatch_error
-from ..backend import cuda_in_use, is_device_array, multi_gpu, namespace_of, np
+from ..backend import cuda_in_use, device_types, is_device_array, multi_gpu, namespace_of, np
 from .grad_mode import enable_grad, forward_state, no_grad, state
 from .graph import Node, grad_accumulator
 
@@ -268,13 +268,22 @@ _NO_EDGE = (None, 0)
 def one_device(inputs: Sequence[Any], arrays: Sequence[Any]) -> Any:
     """`arrays` on one device (0-d CPU arrays copied to the CUDA one), or torch's error naming
     the first two devices in operand order."""
+    host = gpu = False
+    kinds = device_types[0]
+    for a in arrays:  # the common cases first: all on the CPU, or all on the one GPU
+        if isinstance(a, np.ndarray):
+            host = True
+        elif isinstance(a, kinds):
+            gpu = True
+    if not gpu or not (host or multi_gpu[0]):
+        return arrays
     first = None
     for a in arrays:
         if isinstance(a, np.ndarray):
             if not a.ndim:
                 continue  # a CPU scalar goes wherever the others are
             dev = CPU
-        elif is_device_array(a):
+        elif isinstance(a, kinds):
             dev = device_of(a)
         else:
             continue  # a Python number, None, ...
@@ -312,16 +321,17 @@ def _to_cuda(a: Any, index: int) -> Any:
 
 def _note_devices(node: Primitive, inputs: Sequence[Any], out: Any, meta: list[Any]) -> None:
     """Mark inputs that live on another device than the output (Note [One device])."""
-    where = device_of(out)
+    out_host = isinstance(out, np.ndarray)
     moved = None
     for i, x in enumerate(inputs):
         if isinstance(x, _Tensor) and x.requires_grad:
-            dev = device_of(x._data)
-            if dev != where:
+            a = x._data
+            if isinstance(a, np.ndarray) is not out_host or (
+                    multi_gpu[0] and not out_host and device_of(a) != device_of(out)):
                 moved = moved or {}
-                moved[i] = dev
+                moved[i] = device_of(a)
                 if meta[i] is None:
-                    meta[i] = (x._data.shape, x._data.dtype)
+                    meta[i] = (a.shape, a.dtype)
     if moved:
         node._in_dev = moved
 

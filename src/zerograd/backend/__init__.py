@@ -21,7 +21,7 @@ Array = Any  # a NumPy or CuPy ndarray
 
 __all__ = [
     "Array", "np", "cpu", "namespace_for", "namespace_of", "to_host", "is_array", "cuda",
-    "shims_of", "cuda_in_use", "is_device_array", "multi_gpu",
+    "shims_of", "cuda_in_use", "is_device_array", "multi_gpu", "device_types",
 ]
 
 #: [True] once a CUDA array may exist. Checks that only matter when tensors can live on two
@@ -30,6 +30,9 @@ cuda_in_use = [False]
 #: [True] once a GPU other than cuda:0 was used: then kernels first make the GPU their data
 #: lives on CuPy's current device (CuPy computes on the current one), see cuda.follow.
 multi_gpu = [False]
+#: [(cupy.ndarray,)] once CuPy is loaded, else [()]: `isinstance(a, device_types[0])` spots a
+#: GPU array in one step (the checks of Note [One device] run on every GPU op).
+device_types: list[tuple[type, ...]] = [()]
 
 _gpu: ModuleType | None = None  # backend/cuda.py, once imported
 
@@ -106,8 +109,7 @@ def is_array(obj: object) -> bool:
 
 def is_device_array(obj: object) -> bool:
     """True for a CuPy (GPU) array."""
-    mod = _gpu
-    return mod is not None and mod.xp is not None and isinstance(obj, mod.xp.ndarray)
+    return isinstance(obj, device_types[0])
 
 
 def to_host(arr: Array) -> np.ndarray:

@@ -18,7 +18,10 @@ except ImportError:  # pragma: no cover - depends on the machine
     xp = None
     cupyx = None
 
+from . import device_types as _device_types
 from . import multi_gpu as _multi_gpu
+
+_device_types[0] = (xp.ndarray,) if xp is not None else ()
 
 _available: bool | None = None  # probed once: CuPy imports and sees a GPU
 
@@ -27,6 +30,7 @@ def _use(module: Any, x: Any) -> None:
     """Compute with `module` as CuPy (and `x` as cupyx) from now on; tests use this."""
     global xp, cupyx, _available
     xp, cupyx, _available = module, x, None
+    _device_types[0] = (module.ndarray,) if module is not None else ()
     current[0] = 0
 
 
@@ -94,6 +98,14 @@ def to_device(arr: Any, index: int) -> Any:
         _multi_gpu[0] = True
     with xp.cuda.Device(index):
         return xp.asarray(arr)
+
+
+def full(shape: tuple[int, ...], value: Any, dtype: Any, index: int) -> Any:
+    """A new array on GPU `index` filled with `value`."""
+    if index:
+        _multi_gpu[0] = True
+    with xp.cuda.Device(index):
+        return xp.full(shape, value, dtype=dtype)
 
 
 def on_device(index: int) -> Any:
