@@ -134,9 +134,22 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device: Any = None,
                        dtype=target.np)
     except ValueError:
         raise _ragged_error(data) from None
+    except TypeError:  # GPU tensors inside a list: NumPy may not read them, torch does
+        if not isinstance(data, (list, tuple)):
+            raise
+        arr = np.array(_on_host(data), dtype=target.np)
     if arr.dtype.kind in "OUS":
         raise TypeError(f"new(): invalid data type '{arr.dtype}'")
     return _finish(arr, device, requires_grad)
+
+
+def _on_host(data: Any) -> Any:
+    """Nested lists with every tensor in them copied to the CPU."""
+    if isinstance(data, Tensor):
+        return data.detach().cpu()
+    if isinstance(data, (list, tuple)):
+        return [_on_host(e) for e in data]
+    return data
 
 
 def as_tensor(data: Any, dtype: D.dtype | None = None, device: Any = None) -> Tensor:

@@ -344,3 +344,23 @@ def test_nonzero_of_0d_tensors(cuda: str) -> None:
             assert z.nonzero().shape == t.nonzero().shape and z.nonzero().device == z.device
             assert [e.tolist() for e in z.nonzero(as_tuple=True)] == [
                 e.tolist() for e in t.nonzero(as_tuple=True)]
+
+
+def test_copies_pickles_and_lists_of_cuda_tensors(cuda: str) -> None:
+    import copy
+    import pickle
+
+    x = zerograd.arange(6.0, device=cuda).reshape(2, 3).requires_grad_()
+    for y in (copy.deepcopy(x), pickle.loads(pickle.dumps(x))):
+        assert y.device == CUDA0 and y.requires_grad and y.tolist() == x.tolist()
+    net = copy.deepcopy(zerograd.nn.Linear(3, 2).to(cuda))
+    assert all(p.device == CUDA0 for p in net.parameters())
+    # torch.tensor reads 0-d tensors in a list as numbers, wherever they live
+    t = zerograd.tensor([x[0, 1], x[1, 2]])
+    assert t.device == zerograd.device("cpu") and t.tolist() == [1.0, 5.0]
+    assert zerograd.tensor([x[0, 1]], device=cuda).device == CUDA0
+    legacy = zerograd.Tensor(2, 3, device=cuda)
+    assert legacy.device == CUDA0 and legacy.shape == (2, 3)
+    assert x.type() == "torch.cuda.FloatTensor" and x.cpu().type() == "torch.FloatTensor"
+    assert x.detach().type("torch.DoubleTensor").device == zerograd.device("cpu")
+    assert zerograd.ones(2).type("torch.cuda.DoubleTensor").device == CUDA0
