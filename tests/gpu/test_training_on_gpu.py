@@ -203,3 +203,20 @@ def test_random_functions_of_cuda_tensors_stay_on_cuda(cuda: str) -> None:
         got = draw(probs.to(cuda))
         assert got.device == CUDA0 and got.dtype == want.dtype
         np.testing.assert_array_equal(got.cpu().numpy(), want.numpy())
+
+
+@pytest.mark.skipif(zerograd.cuda.is_available(), reason="needs a machine without a GPU")
+def test_loading_cuda_tensors_without_a_gpu() -> None:
+    """Saved on a GPU (the fake CuPy), loaded where there is none: torch's error, unless
+    map_location brings the tensors to the CPU."""
+    import fake_cupy
+
+    buf = io.BytesIO()
+    with fake_cupy.installed():
+        zerograd.save({"w": zerograd.ones(2, device="cuda")}, buf)
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match=r"map_location=torch.device\('cpu'\)"):
+        zerograd.load(buf)
+    buf.seek(0)
+    w = zerograd.load(buf, map_location="cpu")["w"]
+    assert w.device == CPU and w.tolist() == [1.0, 1.0]
