@@ -183,7 +183,7 @@ def _run_rule(node: Node, grads: list[Any], buffers: dict[Node, list[Any]], owne
         g = res[i]
         if g is None:
             continue
-        meta = in_meta[i]
+        meta = in_meta[i] if in_meta is not None else None
         if meta is not None:  # Note [Broadcasting in backward]
             shape, dt = meta
             if g._data.shape != shape:
@@ -193,18 +193,20 @@ def _run_rule(node: Node, grads: list[Any], buffers: dict[Node, list[Any]], owne
             moved = getattr(node, "_in_dev", None)  # Note [One device]: a 0-d CPU input
             if moved is not None and i in moved:
                 g = g.to(moved[i])
-        arr = g._data
-        # Fresh: made by this rule just now, not a view, not one of the incoming gradients,
-        # not delivered to another input already.
-        fresh = arr.base is None
-        if fresh:
-            for x in grads:
-                if x is not None and x._data is arr:
-                    fresh = False
-            for r in routed:
-                if r is arr:
-                    fresh = False
-        routed.append(arr)
+        fresh = False
+        if type(nxt) is AccumulateGrad:
+            # Fresh: made by this rule just now, not a view, not one of the incoming
+            # gradients, not delivered to another input already. Only a leaf's .grad cares.
+            arr = g._data
+            fresh = arr.base is None
+            if fresh:
+                for x in grads:
+                    if x is not None and x._data is arr:
+                        fresh = False
+                for r in routed:
+                    if r is arr:
+                        fresh = False
+        routed.append(g._data)
         _deliver(buffers, owned, nxt, nr, g, fresh)
 
 
@@ -341,6 +343,14 @@ def backward(
     inputs: Any = None,
 ) -> None:
     """Accumulate gradients of `tensors` into the `.grad` of the leaves they depend on."""
+    if (grad_tensors is None and inputs is None and isinstance(tensors, Tensor)
+            and tensors.grad_fn is not None and tensors._data.size == 1):
+        # `loss.backward()`, by far the most common call: skip the general argument handling.
+        keep = create_graph if retain_graph is None else retain_graph
+        g = Tensor._make(_ones_like(tensors._data))
+        run_backward(((tensors.grad_fn, tensors._output_nr),), (g,), keep_graph=keep,
+                     create_graph=create_graph, root_owned=(True,))
+        return
     outs = _as_tuple(tensors)
     grads, mine = _make_grads(outs, _as_tuple(grad_tensors) if grad_tensors is not None else ())
     keep = create_graph if retain_graph is None else retain_graph

@@ -216,24 +216,31 @@ def _record(node: Primitive, cls: type[Primitive], inputs: Sequence[Any],
             outs: tuple[Tensor, ...]) -> None:
     """Link the node into the graph: edges to the inputs, and the outputs' grad_fn."""
     edges = []
-    meta = []
+    meta = None
     out = outs[0]._data
     shape, dtype = out.shape, out.dtype
+    i = 0
     for x in inputs:
         if isinstance(x, _Tensor) and x.requires_grad:
             fn = x.grad_fn
-            edges.append((fn, x._output_nr) if fn is not None else (grad_accumulator(x), 0))
+            if fn is not None:
+                edges.append((fn, x._output_nr))
+            else:
+                acc = x._grad_acc
+                edges.append((acc if acc is not None else grad_accumulator(x), 0))
             a = x._data
             # The engine sums/casts a gradient back only where the input differs from the
-            # output (Note [Broadcasting in backward]); None means "nothing to undo".
-            if a.shape == shape and (a.dtype is dtype or a.dtype == dtype):
-                meta.append(None)
-            else:
-                meta.append((a.shape, a.dtype))
+            # output (Note [Broadcasting in backward]); no entry means "nothing to undo".
+            if a.shape != shape or not (a.dtype is dtype or a.dtype == dtype):
+                if meta is None:
+                    meta = [None] * len(inputs)
+                meta[i] = (a.shape, a.dtype)
         else:
             edges.append(_NO_EDGE)
-            meta.append(None)
+        i += 1
     if cuda_in_use[0]:
+        if meta is None:
+            meta = [None] * len(inputs)
         _note_devices(node, inputs, out, meta)
     node.next_functions = tuple(edges)
     node._in_meta = meta

@@ -152,8 +152,10 @@ def build(roots: Any, names: dict[str, Any] | None = None, show_saved: bool = Tr
             if nxt is None:
                 continue
             m = in_meta[i] if in_meta is not None and i < len(in_meta) else None
-            if m is None and out_meta is not None and in_meta is not None:
-                m = out_meta  # Note: None in _in_meta means "same shape and dtype as the output"
+            if m is None and out_meta is not None and "_in_meta" in node.__dict__:
+                # No entry in _in_meta (or none at all) means "same shape and dtype as the
+                # output" (autograd/function.py `_record`).
+                m = out_meta
             if m is not None:
                 meta.setdefault((nxt, nr), m)
             stack.append(nxt)
