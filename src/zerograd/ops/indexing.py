@@ -252,11 +252,9 @@ def _write(target: Any, key: tuple[Any, ...], va: Any, x: Tensor) -> None:
     except ValueError as e:
         msg = str(e)
         if "read-only" in msg:
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers "
-                "to a single memory location. Please clone() the tensor before performing the "
-                "operation."
-            ) from None
+            from .inplace import overlap_error
+
+            raise overlap_error() from None
         if "broadcast" in msg or "shape" in msg or "cannot assign" in msg:
             region = target[key].shape
             vshape = getattr(va, "shape", ())

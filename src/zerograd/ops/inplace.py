@@ -175,17 +175,21 @@ def _rebase_view(x: Tensor, result: Tensor) -> None:
 # --- the in-place methods ---------------------------------------------------------------------
 
 
+def overlap_error() -> RuntimeError:
+    """PyTorch's error for writing into an expanded (stride-0) tensor."""
+    return RuntimeError(
+        "unsupported operation: more than one element of the written-to tensor refers to a "
+        "single memory location. Please clone() the tensor before performing the operation."
+    )
+
+
 def _write_array(x: Tensor, fn: Callable[[Any], Any], other_shape: Any = ()) -> None:
     try:
         fn(x._data)
     except ValueError as e:
         msg = str(e)
         if "read-only" in msg:
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers "
-                "to a single memory location. Please clone() the tensor before performing the "
-                "operation."
-            ) from None
+            raise overlap_error() from None
         if "broadcast" in msg:
             from .._shapes import broadcast_shapes
 

@@ -392,8 +392,9 @@ def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
     return _apply(Clone, (input,), (input._data,), {"contiguous": True})
 
 
-def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """Convert to a dtype and/or device: to(dtype), to(device), to(other), to(device, dtype)."""
+def parse_to_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, bool]:
+    """(device, dtype, copy) from the forms `.to()` takes on tensors and modules: to(dtype),
+    to(device), to(other tensor), to(device, dtype), keywords, non_blocking anywhere."""
     dtype = kwargs.pop("dtype", None)
     dev = kwargs.pop("device", None)
     kwargs.pop("non_blocking", None)
@@ -406,8 +407,16 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             dtype = a
         elif isinstance(a, Tensor):
             dtype, dev = a.dtype, a.device
+        elif isinstance(a, bool):
+            continue  # non_blocking given positionally
         elif a is not None:
             dev = a
+    return dev, dtype, bool(copy)
+
+
+def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Convert to a dtype and/or device: to(dtype), to(device), to(other), to(device, dtype)."""
+    dev, dtype, copy = parse_to_args(args, kwargs)
     dev = as_device(dev) if dev is not None else None
     same_dtype = dtype is None or dtype.np == input._data.dtype
     same_device = dev is None or dev == input.device

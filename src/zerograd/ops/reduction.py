@@ -47,6 +47,13 @@ def _expand_back(g: Tensor, dims: tuple[int, ...] | None, keepdim: bool,
     return _apply(Expand, (g,), (g._data,), {"shape": shape})
 
 
+def _evenly(hit: Tensor, dims: tuple[int, ...] | None, keepdim: bool,
+            shape: tuple[int, ...]) -> Tensor:
+    """Weights that share a gradient evenly among the positions marked by `hit` (the maxima of
+    amax, of an inf-norm: ties split the gradient, as in PyTorch)."""
+    return hit / _expand_back(hit.sum(dims, keepdim=keepdim), dims, keepdim, shape)
+
+
 def _count(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> int:
     n = 1
     for i, s in enumerate(shape):
@@ -181,9 +188,8 @@ class Amax(Primitive):
 
     def _share(self) -> Tensor:
         x, out = self.saved_tensors
-        hit = (x == _expand_back(out, self.dims, self.keepdim, self.shape)).to(x.dtype)
-        return hit / _expand_back(hit.sum(self.dims, keepdim=self.keepdim), self.dims,
-                                  self.keepdim, self.shape)
+        hit = x == _expand_back(out, self.dims, self.keepdim, self.shape)
+        return _evenly(hit.to(x.dtype), self.dims, self.keepdim, self.shape)
 
     def backward(self, g: Tensor) -> Any:
         return _expand_back(g, self.dims, self.keepdim, self.shape) * self._share()
@@ -349,10 +355,8 @@ class Norm(Primitive):
         if p == 0:
             return x * 0
         if p in (float("inf"), -float("inf")):
-            hit = (x.abs() == full).to(x.dtype)
-            count = _expand_back(hit.sum(self.dims, keepdim=self.keepdim), self.dims,
-                                 self.keepdim, self.shape)
-            return x.sign() * hit / count
+            return x.sign() * _evenly((x.abs() == full).to(x.dtype), self.dims, self.keepdim,
+                                      self.shape)
         return where(full == 0, 0.0, x * x.abs() ** (p - 2) / full ** (p - 1))
 
     def backward(self, g: Tensor) -> Any:

@@ -14,9 +14,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ... import _dtype as D
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...ops.movement import parse_to_args
 from ..parameter import Parameter
 from .state import StateDictMixin
 
@@ -419,20 +419,7 @@ class Module(StateDictMixin):
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Move parameters and buffers to a device and/or cast floating ones to a dtype."""
-        device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        for a in args:
-            if isinstance(a, D.dtype):
-                dtype = a
-            elif isinstance(a, Tensor):
-                device, dtype = a.device, a.dtype
-            elif isinstance(a, bool):
-                continue  # non_blocking given positionally
-            elif a is not None:
-                device = a
+        device, dtype, _ = parse_to_args(args, kwargs)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
