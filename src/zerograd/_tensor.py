@@ -15,6 +15,7 @@ back to the leaf weakly); `_fw` the forward-mode tangent; `_extra` a dict for ra
 from __future__ import annotations
 
 import copy as _copy
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -43,7 +44,6 @@ class Tensor:
     # instance overrides in its __dict__ only when it needs to (creating tensors is the
     # hottest path of all, so it stores as little as possible).
     __slots__ = ("_data", "requires_grad", "grad_fn", "_vc", "__weakref__", "__dict__")
-    grad: Tensor | None = None
     _output_nr: int = 0
     _base: Tensor | None = None
     _grad_acc: Any = None
@@ -239,8 +239,6 @@ class Tensor:
 
     def __float__(self) -> float:
         if self.requires_grad:  # PyTorch warns here (and only here: not for int() or item())
-            import warnings
-
             warnings.warn(
                 "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
                 "behavior.\nConsider using tensor.detach() first.",
@@ -268,6 +266,38 @@ class Tensor:
         return int(self._data.reshape(()).item())
 
     # --- autograd ------------------------------------------------------------------------------
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient backward() accumulated here (leaves, and non-leaves after retain_grad)."""
+        g = self.__dict__.get("_grad")
+        if g is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed "
+                "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
+                "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+                "you access the leaf Tensor instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return g
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self.__dict__["_grad"] = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self.__dict__.pop("_grad", None)
 
     @property
     def data(self) -> Tensor:
@@ -415,7 +445,7 @@ class Tensor:
         )
 
 
-_PRIVATE = frozenset(("grad", "_output_nr", "_base", "_grad_acc", "_fw", "_extra"))
+_PRIVATE = frozenset(("_grad", "_output_nr", "_base", "_grad_acc", "_fw", "_extra"))
 
 
 def _user_attributes(t: Tensor) -> dict[str, Any]:

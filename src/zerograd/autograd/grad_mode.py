@@ -143,7 +143,15 @@ class detect_anomaly:
     """Context manager: backward raises on NaN and names the forward op that made it."""
 
     def __init__(self, check_nan: bool = True) -> None:
+        import warnings
+
         self.check_nan = check_nan
+        warnings.warn(
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def __enter__(self) -> None:
         self._prev = (state.anomaly, state.anomaly_check_nan)

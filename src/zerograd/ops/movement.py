@@ -300,7 +300,18 @@ def t(input: Tensor) -> Tensor:
 
 
 def T(input: Tensor) -> Tensor:
-    """All dims reversed (`x.T`)."""
+    """All dims reversed (`x.T`); PyTorch deprecates it for tensors that are not 2-D."""
+    if input._data.ndim != 2:
+        import warnings
+
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor.",
+            UserWarning,
+            stacklevel=2,
+        )
     return _apply(Permute, (input,), (input._data,),
                   {"dims": tuple(range(input._data.ndim))[::-1]})
 

@@ -110,6 +110,19 @@ class Var(Primitive):
 
     def forward(self, x: Any) -> Any:
         self.shape = x.shape
+        if _count(x.shape, self.dims) - self.correction <= 0:
+            # NumPy would warn with its own RuntimeWarning; say what PyTorch says instead.
+            import warnings
+
+            warnings.warn(
+                "var(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                "reduction factor (input numel divided by output numel).",
+                UserWarning,
+                stacklevel=4,
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return x.var(axis=self.dims, ddof=self.correction, keepdims=self.keepdim)
         return x.var(axis=self.dims, ddof=self.correction, keepdims=self.keepdim)
 
     def _slope(self) -> Tensor:
