@@ -18,7 +18,7 @@ from typing import Any
 
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
-from ..backend import namespace_of
+from ..backend import namespace_of, np
 from .function import _CustomNode
 from .grad_mode import state
 from .graph import AccumulateGrad, Node, grad_accumulator
@@ -130,7 +130,8 @@ def run_backward(
                         g = grads[0]
                         _accumulate(leaf, g, create_graph, id(g._data) in owned)
                 else:
-                    _run_rule(node, grads, buffers, owned, keep_graph, create_graph)
+                    _run_rule(node, grads, buffers, owned, keep_graph, create_graph, deps, ready)
+                    continue  # _run_rule has counted this node's edges down already
             for nxt, _ in node.next_functions:
                 if nxt is not None:
                     left = deps[nxt] - 1
@@ -152,8 +153,10 @@ def _capture(node: Node, grads: list[Any], captures: dict[tuple[Node, int], int]
 
 
 def _run_rule(node: Node, grads: list[Any], buffers: dict[Node, list[Any]], owned: set[int],
-              keep_graph: bool, create_graph: bool) -> None:
-    """Run one node's rule and deliver the gradients it returns to the nodes that feed it."""
+              keep_graph: bool, create_graph: bool, deps: dict[Node, int],
+              ready: list[Node]) -> None:
+    """Run one node's rule, deliver the gradients it returns to the nodes that feed it, and
+    count down their dependencies (a node whose count reaches 0 becomes ready)."""
     if type(node) is _CustomNode:
         res = node.run_backward(grads, create_graph)
     else:
@@ -178,36 +181,39 @@ def _run_rule(node: Node, grads: list[Any], buffers: dict[Node, list[Any]], owne
     in_meta = node._in_meta
     n_res = len(res)
     for i, (nxt, nr) in enumerate(node.next_functions):
-        if nxt is None or i >= n_res:
+        if nxt is None:
             continue
-        g = res[i]
-        if g is None:
-            continue
-        meta = in_meta[i] if in_meta is not None else None
-        if meta is not None:  # Note [Broadcasting in backward]
-            shape, dt = meta
-            if g._data.shape != shape:
-                g = _sum_to(g, shape, node, i)
-            if g._data.dtype != dt:
-                g = g.to(from_numpy_dtype(dt))
-            moved = getattr(node, "_in_dev", None)  # Note [One device]: a 0-d CPU input
-            if moved is not None and i in moved:
-                g = g.to(moved[i])
-        fresh = False
-        if type(nxt) is AccumulateGrad:
-            # Fresh: made by this rule just now, not a view, not one of the incoming
-            # gradients, not delivered to another input already. Only a leaf's .grad cares.
-            arr = g._data
-            fresh = arr.base is None
-            if fresh:
-                for x in grads:
-                    if x is not None and x._data is arr:
-                        fresh = False
-                for r in routed:
-                    if r is arr:
-                        fresh = False
-        routed.append(g._data)
-        _deliver(buffers, owned, nxt, nr, g, fresh)
+        g = res[i] if i < n_res else None
+        if g is not None:
+            meta = in_meta[i] if in_meta is not None else None
+            if meta is not None:  # Note [Broadcasting in backward]
+                shape, dt = meta
+                if g._data.shape != shape:
+                    g = _sum_to(g, shape, node, i)
+                if g._data.dtype != dt:
+                    g = g.to(from_numpy_dtype(dt))
+                moved = getattr(node, "_in_dev", None)  # Note [One device]: a 0-d CPU input
+                if moved is not None and i in moved:
+                    g = g.to(moved[i])
+            fresh = False
+            if type(nxt) is AccumulateGrad:
+                # Fresh: made by this rule just now, not a view, not one of the incoming
+                # gradients, not delivered to another input already. Only a leaf's .grad cares.
+                arr = g._data
+                fresh = arr.base is None
+                if fresh:
+                    for x in grads:
+                        if x is not None and x._data is arr:
+                            fresh = False
+                    for r in routed:
+                        if r is arr:
+                            fresh = False
+            routed.append(g._data)
+            _deliver(buffers, owned, nxt, nr, g, fresh)
+        left = deps[nxt] - 1
+        deps[nxt] = left
+        if not left:
+            ready.append(nxt)
 
 
 def _deliver(buffers: dict[Node, list[Any]], owned: set[int], node: Node, nr: int,
@@ -331,7 +337,12 @@ def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> tuple[list[T
     return out, mine
 
 
+_ndarray, _array = np.ndarray, np.array
+
+
 def _ones_like(a: Any) -> Any:
+    if not a.ndim and type(a) is _ndarray:
+        return _array(1, a.dtype)  # the usual scalar loss: 4x quicker than np.ones((), ...)
     return namespace_of(a).ones(a.shape, a.dtype)
 
 

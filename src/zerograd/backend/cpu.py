@@ -56,9 +56,12 @@ def broadcast_view(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if not x.flags.c_contiguous:
         return np.broadcast_to(x, shape)
     lead = len(shape) - x.ndim
-    strides = (0,) * lead + tuple(
-        0 if n == 1 and s != 1 else st for n, s, st in zip(x.shape, shape[lead:], x.strides)
-    )
+    if not x.ndim:  # a scalar everywhere: the gradient of a full sum
+        strides: tuple[int, ...] = (0,) * lead
+    else:
+        strides = (0,) * lead + tuple(
+            [0 if n == 1 and s != 1 else st for n, s, st in zip(x.shape, shape[lead:], x.strides)]
+        )
     out = np.ndarray(shape, x.dtype, x, 0, strides)
     out.flags.writeable = False  # writing through a stride-0 view would hit one element many times
     return out
