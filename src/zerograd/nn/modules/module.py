@@ -23,6 +23,21 @@ from .state import StateDictMixin
 __all__ = ["Module"]
 
 
+def reset_grads(params: Iterable[Tensor], set_to_none: bool) -> None:
+    """What Module.zero_grad and Optimizer.zero_grad do: .grad to None, or zeroed in place."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()
+
+
 def typename(obj: Any) -> str:
     """torch.typename: 'torch.FloatTensor' for tensors, else the qualified class name."""
     if isinstance(obj, Tensor):
@@ -386,17 +401,7 @@ class Module(StateDictMixin):
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to None by default, as in torch 2)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        reset_grads(self.parameters(), set_to_none)
 
     # --- devices and dtypes --------------------------------------------------------------------
 
