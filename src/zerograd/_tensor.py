@@ -116,10 +116,6 @@ class Tensor:
         """How many in-place changes this storage has seen."""
         return self._vc[0]
 
-    @property
-    def _base_tensor(self) -> Tensor | None:
-        return self._base
-
     def size(self, dim: int | None = None) -> Any:
         """The shape (a torch.Size), or the length of one dimension."""
         if dim is None:
@@ -229,7 +225,7 @@ class Tensor:
         arr = self._data
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
-    def _scalar(self, kind: str) -> Any:
+    def _scalar(self) -> Any:
         if self._data.size != 1:  # float(t) / int(t): torch raises ValueError, item() doesn't
             raise ValueError(
                 f"only one element tensors can be converted to Python scalars (this one has "
@@ -245,10 +241,10 @@ class Tensor:
                 UserWarning,
                 stacklevel=2,
             )
-        return float(self._scalar("float"))
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self._scalar("int"))
+        return int(self._scalar())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
