@@ -225,7 +225,7 @@ class Tensor:
         arr = self._data
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
-    def _scalar(self) -> Any:
+    def _scalar(self, kind: str) -> Any:
         if self._data.size != 1:  # float(t) / int(t): torch raises ValueError, item() doesn't
             raise ValueError(
                 f"only one element tensors can be converted to Python scalars (this one has "
@@ -241,10 +241,10 @@ class Tensor:
                 UserWarning,
                 stacklevel=2,
             )
-        return float(self._scalar())
+        return float(self._scalar("float"))
 
     def __int__(self) -> int:
-        return int(self._scalar())
+        return int(self._scalar("int"))
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
